@@ -1,0 +1,31 @@
+# The two commands of the README: `make run` (the main job) and `make test`. Both do all set-up first.
+.PHONY: setup run test lint typecheck build clean
+
+STAMP := node_modules/.setup-stamp
+
+setup: $(STAMP)
+
+$(STAMP): package.json package-lock.json scripts/install-system-deps.sh
+	bash scripts/install-system-deps.sh
+	npm ci --no-audit --no-fund
+	touch $@
+
+build: setup
+	npm run build
+
+run: setup
+	npm start -- main
+
+lint: setup
+	npm run lint
+
+typecheck: setup
+	npm run typecheck
+
+test: setup
+	npm run lint
+	npm run typecheck
+	npm test
+
+clean:
+	rm -rf dist build $(STAMP)

@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { nodes } from "../nodes/registry.js";
+import { addMainCommand } from "./commands/main.js";
+import { addNodeCommand } from "./nodeCommand.js";
+
+const program = new Command("process-reward")
+  .description("Stage-aware process rewards for online RL on ROS 2")
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+addMainCommand(program);
+for (const definition of nodes) addNodeCommand(program, definition);
+
+await program.parseAsync(process.argv);
