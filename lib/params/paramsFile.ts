@@ -35,7 +35,7 @@ export function parametersFromYaml(text: string, source: string, nodeName: strin
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new Error(`${source}: not valid YAML: ${(err as Error).message}`);
+    throw new Error(`${source}: not valid YAML: ${(err as Error).message}`, { cause: err });
   }
   if (doc === null || doc === undefined) return {};
   if (!isDict(doc)) throw new Error(`${source}: expected a map of node names at the top level`);
@@ -57,7 +57,7 @@ export function parametersFromFile(file: string, nodeName: string, namespace = "
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    throw new Error(`cannot read parameters file ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read parameters file ${file}: ${(err as Error).message}`, { cause: err });
   }
   return parametersFromYaml(text, file, nodeName, namespace);
 }

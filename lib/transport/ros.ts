@@ -20,7 +20,7 @@ async function loadRclnodejs(): Promise<RclModule> {
     const mod = (await import("rclnodejs")) as RclModule & { default?: RclModule };
     return mod.default ?? mod;
   } catch (err) {
-    throw new Error(`cannot load rclnodejs (${(err as Error).message}): ${HOW_TO_ENABLE}`);
+    throw new Error(`cannot load rclnodejs (${(err as Error).message}): ${HOW_TO_ENABLE}`, { cause: err });
   }
 }
 
