@@ -80,12 +80,18 @@ export function codecFromDefinitionText<T>(type: string, text: string): MessageC
   if (!root) throw new Error(`the recorded definition of ${type} is empty`);
   const registry = new DefinitionRegistry();
   const known = definitions();
+  // Inside a .msg, a type named without a package is one of the same package (`BasicTypes[3] x` in
+  // test_msgs/Arrays is test_msgs/BasicTypes), and the recorded `MSG:` sections name it in full.
+  const packageOf = (name: string | undefined): string => (name ?? type).split("/")[0]!;
+  const qualified = (fieldType: string, owner: MessageDefinition): string =>
+    fieldType.includes("/") ? shortTypeName(fieldType) : `${packageOf(owner.name)}/${fieldType}`;
   const resolve = (defs: readonly MessageDefinition[]): void => {
     for (const def of defs) {
       for (const field of def.definitions) {
         if (!field.isComplex || field.isConstant || registry.has(field.type)) continue;
-        const inText = nested.find((n) => n.name && shortTypeName(n.name) === shortTypeName(field.type));
-        const found = inText ?? (known.has(field.type) ? known.get(field.type) : undefined);
+        const full = qualified(field.type, def);
+        const inText = nested.find((n) => n.name && shortTypeName(n.name) === full);
+        const found = inText ?? (known.has(full) ? known.get(full) : undefined);
         if (!found)
           throw new Error(`the definition of ${type} uses '${field.type}', which it does not define`);
         registry.add({ ...found, name: shortTypeName(field.type) });
