@@ -1,0 +1,53 @@
+"""The simulated task as separate ROS 2 processes: sim (cameras, ground truth), reward, and policy.
+
+    ros2 launch process_reward sim.launch.py
+    ros2 launch process_reward sim.launch.py policy:=false
+
+This is the main job's pipeline on the ROS 2 graph instead of in one process, so that ROS tools
+(`ros2 topic echo /reward`, rviz, `ros2 bag record`) see every topic.
+"""
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument
+from launch.conditions import IfCondition
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.substitutions import FindPackageShare
+
+
+def generate_launch_description():
+    params_file = LaunchConfiguration("params_file")
+    return LaunchDescription(
+        [
+            DeclareLaunchArgument(
+                "params_file",
+                default_value=PathJoinSubstitution([FindPackageShare("process_reward"), "config", "sim.yaml"]),
+                description="ROS 2 parameters file for the sim, reward and policy nodes",
+            ),
+            DeclareLaunchArgument("policy", default_value="true", description="start the policy node"),
+            Node(
+                package="process_reward",
+                executable="sim",
+                name="sim",
+                parameters=[params_file],
+                output="screen",
+                emulate_tty=True,
+            ),
+            Node(
+                package="process_reward",
+                executable="reward",
+                name="reward",
+                parameters=[params_file],
+                output="screen",
+                emulate_tty=True,
+            ),
+            Node(
+                package="process_reward",
+                executable="policy",
+                name="policy",
+                parameters=[params_file],
+                output="screen",
+                emulate_tty=True,
+                condition=IfCondition(LaunchConfiguration("policy")),
+            ),
+        ]
+    )
