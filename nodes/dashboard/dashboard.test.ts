@@ -95,10 +95,10 @@ test(
       );
       assert.match((await page.textContent("#stage-legend")) ?? "", /reach.*grasp.*lift/);
       assert.deepEqual(errors, []);
-      const shot = join(mkdtempSync(join(tmpdir(), "dashboard-")), "dashboard.png");
+      // DASHBOARD_SCREENSHOT=file.png keeps the picture for a person to look at.
+      const shot =
+        process.env.DASHBOARD_SCREENSHOT ?? join(mkdtempSync(join(tmpdir(), "dashboard-")), "dashboard.png");
       await page.screenshot({ path: shot, fullPage: true });
-      process.env.DASHBOARD_SCREENSHOT_OUT &&
-        (await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT_OUT, fullPage: true }));
     } finally {
       await browser.close();
       await node.stop();

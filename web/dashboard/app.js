@@ -1,5 +1,4 @@
 // Live view of the reward pipeline: polls nothing, listens to /api/events (Server-Sent Events).
-/* global uPlot */
 const STAGE_COLOURS = [
   "#4e79a7",
   "#f28e2b",
