@@ -65,7 +65,7 @@ export function codecFor<T>(type: string, registry: DefinitionRegistry = definit
   const useCache = registry === definitions();
   const hit = useCache ? cache.get(key) : undefined;
   if (hit) return hit as MessageCodec<T>;
-  const codec = new CdrCodec<T>(key, registry.closure(key));
+  const codec = new CdrCodec<T>(key, registry.closure(type));
   if (useCache) cache.set(key, codec as MessageCodec<unknown>);
   return codec;
 }
