@@ -63,13 +63,24 @@ test("every node a launch file starts, and every installed executable, is in nod
   );
 });
 
-test("robot.launch.py runs the reward node on the ros transport, the policy node only on request", () => {
+test("robot.launch.py runs the reward node on the ros transport, policy and dashboard only on request", () => {
   const file = packagePath("launch", "robot.launch.py");
   const check = checks.get(file)!;
   assert.equal(check.parameters.get("reward")?.transport, "ros");
-  const policy = dumps[file]!.nodes.find((n) => n.name === "policy");
-  assert.equal(policy?.condition, "IfCondition(LaunchConfiguration('policy'))");
-  assert.equal(dumps[file]!.arguments.policy, "false");
+  assert.equal(dumps[file]!.nodes.find((n) => n.name === "reward")?.condition, null);
+  for (const optional of ["policy", "dashboard"]) {
+    const node = dumps[file]!.nodes.find((n) => n.name === optional);
+    assert.equal(node?.condition, `IfCondition(LaunchConfiguration('${optional}'))`);
+    assert.equal(dumps[file]!.arguments[optional], "false");
+  }
+});
+
+test("the dashboard shows the reward node's cameras wherever both run", () => {
+  for (const [file, check] of checks) {
+    const reward = check.parameters.get("reward");
+    const dashboard = check.parameters.get("dashboard");
+    if (reward && dashboard) assert.deepEqual(dashboard.camera_topics, reward.camera_topics, short(file));
+  }
 });
 
 test("replay.launch.py runs the reward node on the bag's clock", () => {

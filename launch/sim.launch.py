@@ -1,7 +1,7 @@
-"""The simulated task as separate ROS 2 processes: sim (cameras, ground truth), reward, and policy.
+"""The simulated task as separate ROS 2 processes: sim (cameras, ground truth), reward, policy, dashboard.
 
     ros2 launch process_reward sim.launch.py
-    ros2 launch process_reward sim.launch.py policy:=false
+    ros2 launch process_reward sim.launch.py policy:=false dashboard:=false
 
 This is the main job's pipeline on the ROS 2 graph instead of in one process, so that ROS tools
 (`ros2 topic echo /reward`, rviz, `ros2 bag record`) see every topic.
@@ -24,6 +24,11 @@ def generate_launch_description():
                 description="ROS 2 parameters file for the sim, reward and policy nodes",
             ),
             DeclareLaunchArgument("policy", default_value="true", description="start the policy node"),
+            DeclareLaunchArgument(
+                "dashboard",
+                default_value="true",
+                description="also serve the live dashboard (http://127.0.0.1:8080 unless config says otherwise)",
+            ),
             Node(
                 package="process_reward",
                 executable="sim",
@@ -48,6 +53,15 @@ def generate_launch_description():
                 output="screen",
                 emulate_tty=True,
                 condition=IfCondition(LaunchConfiguration("policy")),
+            ),
+            Node(
+                package="process_reward",
+                executable="dashboard",
+                name="dashboard",
+                parameters=[params_file],
+                output="screen",
+                emulate_tty=True,
+                condition=IfCondition(LaunchConfiguration("dashboard")),
             ),
         ]
     )
