@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { test } from "node:test";
 import { McapWriter, TempBuffer } from "@mcap/core";
 import zstd from "@foxglove/wasm-zstd";
+import { compress as lz4Compress } from "lz4js";
 import { parse as parseYaml } from "yaml";
 import { codecFor, type Image } from "../codec/index.js";
 import { packagePath } from "../paths.js";
@@ -268,17 +277,34 @@ const STRING = "std_msgs/msg/String";
 /** A rosbag2-style MCAP of `count` std_msgs/String messages, written with @mcap/core. */
 async function writeMcap(
   count: number,
-  options: { chunkSize?: number; perMessageZstd?: boolean } = {},
+  options: {
+    chunkSize?: number;
+    perMessageZstd?: boolean;
+    chunks?: "lz4" | "zstd";
+    schemaName?: string;
+    schemaText?: string;
+    first?: number;
+  } = {},
 ): Promise<Uint8Array> {
   await zstd.isLoaded;
   const codec = codecFor<{ data: string }>(STRING);
   const buffer = new TempBuffer();
-  const writer = new McapWriter({ writable: buffer, chunkSize: options.chunkSize ?? 1024 * 1024 });
+  const compressChunk =
+    options.chunks === "lz4"
+      ? (data: Uint8Array) => ({ compression: "lz4", compressedData: lz4Compress(data) })
+      : options.chunks === "zstd"
+        ? (data: Uint8Array) => ({ compression: "zstd", compressedData: zstd.compress(data) })
+        : undefined;
+  const writer = new McapWriter({
+    writable: buffer,
+    chunkSize: options.chunkSize ?? 1024 * 1024,
+    ...(compressChunk ? { compressChunk } : {}),
+  });
   await writer.start({ profile: "ros2", library: "process-reward test" });
   const schemaId = await writer.registerSchema({
-    name: STRING,
+    name: options.schemaName ?? STRING,
     encoding: "ros2msg",
-    data: new TextEncoder().encode("string data\n"),
+    data: new TextEncoder().encode(options.schemaText ?? "string data\n"),
   });
   const channelId = await writer.registerChannel({
     topic: "/chatter",
@@ -286,7 +312,7 @@ async function writeMcap(
     messageEncoding: "cdr",
     metadata: new Map(),
   });
-  for (let i = 0; i < count; i++) {
+  for (let i = options.first ?? 0; i < (options.first ?? 0) + count; i++) {
     const cdr = codec.encode({ data: `message ${i}` });
     await writer.addMessage({
       channelId,
@@ -300,11 +326,11 @@ async function writeMcap(
   return buffer.get();
 }
 
-function metadataYaml(file: string, count: number, mode: string): string {
+function metadataYaml(file: string | string[], count: number, mode: string): string {
   return `rosbag2_bagfile_information:
   version: 5
   storage_identifier: mcap
-  relative_file_paths: [${file}]
+  relative_file_paths: [${([] as string[]).concat(file).join(", ")}]
   compression_format: ${mode ? "zstd" : '""'}
   compression_mode: ${mode || '""'}
   message_count: ${count}
@@ -393,5 +419,106 @@ test(
       openBag(join(dir, "missing")),
       (err: unknown) => err instanceof BagError && /cannot open/.test(err.message),
     );
+    const badMetadata = join(dir, "bad-metadata");
+    mkdirSync(badMetadata);
+    writeFileSync(join(badMetadata, "metadata.yaml"), "rosbag2_bagfile_information:\n  version: five\n");
+    await assert.rejects(
+      openBag(badMetadata),
+      (err: unknown) =>
+        err instanceof BagError &&
+        err.file === join(badMetadata, "metadata.yaml") &&
+        /rosbag2_bagfile_information\.version/.test(err.message),
+    );
   },
 );
+
+test("lz4-compressed chunks and a schema named without /msg/ and recorded without text", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bag-lz4-"));
+  const file = join(dir, "lz4.mcap");
+  writeFileSync(
+    file,
+    await writeMcap(40, { chunks: "lz4", chunkSize: 256, schemaName: "std_msgs/String", schemaText: "" }),
+  );
+  const bag = await openBag(file);
+  try {
+    assert.deepEqual(
+      bag.topics.map((t) => [t.name, t.type, t.count, t.definition]),
+      [["/chatter", "std_msgs/String", 40, undefined]],
+    );
+    const { decoders } = topicDecoders(bag.topics, () => {});
+    assert.equal(decoders.get("/chatter")!.source, "built-in");
+    const got = [];
+    for await (const m of bag.messages())
+      got.push((decoders.get("/chatter")!.decode(m.data) as { data: string }).data);
+    assert.deepEqual(
+      got,
+      Array.from({ length: 40 }, (_, i) => `message ${i}`),
+    );
+  } finally {
+    await bag.close();
+  }
+});
+
+test("rosbag2 file compression (compression_mode: FILE): a .mcap.zstd is read whole", async () => {
+  await zstd.isLoaded;
+  const dir = mkdtempSync(join(tmpdir(), "bag-file-zstd-"));
+  writeFileSync(join(dir, "b_0.mcap.zstd"), zstd.compress(await writeMcap(3)));
+  writeFileSync(join(dir, "metadata.yaml"), metadataYaml("b_0.mcap.zstd", 3, "FILE"));
+  const bag = await openBag(dir);
+  try {
+    assert.equal(bag.metadata?.compressionMode, "file");
+    assert.deepEqual(await strings(bag), ["message 0", "message 1", "message 2"]);
+  } finally {
+    await bag.close();
+  }
+});
+
+test("a bag split into several files reads them in recording order with summed counts", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bag-split-"));
+  // Named so that text order (b_10 < b_2) differs from recording order; metadata.yaml gives the order.
+  writeFileSync(join(dir, "b_2.mcap"), await writeMcap(3, { chunks: "zstd" }));
+  writeFileSync(join(dir, "b_10.mcap"), await writeMcap(2, { first: 3 }));
+  writeFileSync(join(dir, "metadata.yaml"), metadataYaml(["b_2.mcap", "b_10.mcap"], 5, ""));
+  for (const withMetadata of [true, false]) {
+    if (!withMetadata) rmSync(join(dir, "metadata.yaml"));
+    const bag = await openBag(dir);
+    try {
+      assert.deepEqual(
+        bag.files.map((f) => f.slice(dir.length + 1)),
+        ["b_2.mcap", "b_10.mcap"],
+      );
+      assert.equal(bag.topics[0]!.count, 5);
+      assert.deepEqual(await strings(bag), ["message 0", "message 1", "message 2", "message 3", "message 4"]);
+    } finally {
+      await bag.close();
+    }
+  }
+});
+
+test("a corrupt chunk inside an otherwise whole MCAP stops reading there with a BagError", async () => {
+  const data = await writeMcap(200, { chunkSize: 512 });
+  // A byte in the middle of the data section: the file still has its summary, so it opens indexed, and the
+  // chunk's CRC catches the damage when it is read.
+  data[Math.floor(data.byteLength * 0.4)]! ^= 0xff;
+  const dir = mkdtempSync(join(tmpdir(), "bag-corrupt-"));
+  const file = join(dir, "corrupt.mcap");
+  writeFileSync(file, data);
+  const bag = await openBag(file);
+  const codec = codecFor<{ data: string }>(STRING);
+  const got: string[] = [];
+  await assert.rejects(
+    async () => {
+      for await (const m of bag.messages()) got.push(codec.decode(m.data).data);
+    },
+    (err: unknown) =>
+      err instanceof BagError &&
+      err.file === file &&
+      err.message.includes(`damaged MCAP after ${got.length} messages`),
+  );
+  await bag.close();
+  assert.ok(got.length > 20 && got.length < 200, `read ${got.length} before the damage`);
+  assert.deepEqual(
+    got,
+    Array.from({ length: got.length }, (_, i) => `message ${i}`),
+  );
+});

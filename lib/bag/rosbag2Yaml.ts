@@ -69,7 +69,9 @@ export function parseRosbag2Metadata(text: string): Rosbag2Metadata {
   }
   const result = schema.safeParse(doc);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    const issues = result.error.issues
+      .map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`)
+      .join("; ");
     throw new Error(`not rosbag2 metadata: ${issues}`);
   }
   const info = result.data.rosbag2_bagfile_information;
