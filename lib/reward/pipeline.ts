@@ -1,0 +1,417 @@
+import { filter, map, merge, mergeMap, Observable, Subject, type Subscription } from "rxjs";
+import { codecFor, type MessageCodec } from "../codec/codec.js";
+import {
+  EpisodeEventKind,
+  MsgType,
+  RewardStatus,
+  type CompressedImage,
+  type DenseReward,
+  type EpisodeEvent,
+  type Image,
+  type Time,
+} from "../codec/messages.js";
+import type { Logger } from "../node/log.js";
+import { timeFromNanos, ZERO_TIME } from "../time/rosTime.js";
+import type { CdrBytes } from "../transport/transport.js";
+import { RateLimiter } from "../../nodes/relay/rateLimiter.js";
+import { PotentialFusion, type FusionMode } from "./fusion.js";
+import type { HopScorer, HopStep } from "./hopScorer.js";
+import { latestWins } from "./latestWins.js";
+import type { RewardModel } from "./model.js";
+import { FrameError, type CameraMessage, type Preprocessor } from "./preprocess.js";
+import { Shaper, type ShapedStep } from "./shaping.js";
+import { PipelineStats, RateLimitedErrors } from "./stats.js";
+import { ApproximateTimeSync, type MissingViewPolicy, type SyncedGroup, type Frame } from "./sync.js";
+
+export type CameraType = "Image" | "CompressedImage";
+
+export interface CameraInput {
+  readonly topic: string;
+  readonly type: CameraType;
+}
+
+export interface PipelineConfig {
+  /** frame_id of published messages. */
+  readonly nodeName: string;
+  /** One per model view, in the model's view order. */
+  readonly cameras: readonly CameraInput[];
+  readonly slopMs: number;
+  readonly maxAgeMs: number;
+  readonly missingViewPolicy: MissingViewPolicy;
+  readonly fusion: FusionMode;
+  readonly gamma: number;
+  readonly successDelta: number;
+  /** Cap on steps per second of camera time; 0 scores every synced group. */
+  readonly rewardRateHz: number;
+}
+
+export interface PipelineParts {
+  readonly model: RewardModel;
+  readonly preprocessor: Preprocessor;
+  readonly scorer: HopScorer;
+  readonly log: Logger;
+}
+
+const stampMs = (t: Time): number => t.sec * 1000 + t.nanosec / 1e6;
+const timeOfMs = (ms: number): Time => timeFromNanos(BigInt(Math.round(ms * 1e6)));
+
+interface StepResult {
+  readonly message?: DenseReward;
+}
+
+/**
+ * The reward node's logic with no transport in it: raw CDR camera streams and episode events in, DenseReward
+ * out. decode → sync → (latest wins) → preprocess → encoder/head → fusion → shaping. Steps and episode
+ * events run one at a time in arrival order, so an episode START never lands in the middle of a step.
+ */
+export class RewardPipeline {
+  readonly stats: PipelineStats;
+  private readonly sync: ApproximateTimeSync<CameraMessage>;
+  private readonly fusion: PotentialFusion;
+  private readonly shaper: Shaper;
+  private readonly limiter: RateLimiter;
+  private readonly errors: RateLimitedErrors;
+  private readonly codecs: Record<CameraType, MessageCodec<Image | CompressedImage>>;
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private lastPhi = 0;
+  private autoEpisode = false;
+
+  constructor(
+    private readonly config: PipelineConfig,
+    private readonly parts: PipelineParts,
+  ) {
+    const views = parts.model.manifest.views;
+    if (config.cameras.length !== views.length) {
+      throw new Error(
+        `${config.cameras.length} camera topics given, model '${parts.model.manifest.name}' has ${views.length} views (${views.join(", ")})`,
+      );
+    }
+    this.stats = new PipelineStats(views.length);
+    this.sync = new ApproximateTimeSync({
+      views: views.length,
+      slopMs: config.slopMs,
+      maxAgeMs: config.maxAgeMs,
+      policy: config.missingViewPolicy,
+    });
+    this.fusion = new PotentialFusion({ mode: config.fusion });
+    this.shaper = new Shaper({ gamma: config.gamma, successDelta: config.successDelta });
+    this.limiter = new RateLimiter(config.rewardRateHz);
+    this.errors = new RateLimitedErrors((m) => parts.log.error(m));
+    this.codecs = {
+      Image: codecFor<Image>(MsgType.Image),
+      CompressedImage: codecFor<CompressedImage>(MsgType.CompressedImage),
+    };
+  }
+
+  /** Published rewards; subscribing starts the pipeline. */
+  run(cameras: readonly Observable<CdrBytes>[], episodes: Observable<EpisodeEvent>): Observable<DenseReward> {
+    if (cameras.length !== this.config.cameras.length) throw new Error("one stream per camera topic");
+    return new Observable<DenseReward>((subscriber) => {
+      const out = new Subject<DenseReward>();
+      const subs: Subscription[] = [out.subscribe(subscriber)];
+      const frames = merge(
+        ...cameras.map((stream, view) => stream.pipe(mergeMap((data) => this.decode(view, data)))),
+      );
+      subs.push(
+        frames
+          .pipe(
+            map((frame) => this.syncFrame(frame)),
+            filter((g): g is SyncedGroup<CameraMessage> => g !== undefined && this.admit(g)),
+            latestWins(
+              (group) => this.serially(() => this.step(group)),
+              () => this.stats.groupsDropped++,
+            ),
+          )
+          .subscribe({
+            next: (r) => r.message && out.next(r.message),
+            error: (err: unknown) => subscriber.error(err),
+          }),
+      );
+      subs.push(
+        episodes.pipe(mergeMap((event) => this.serially(() => this.episodeEvent(event)))).subscribe({
+          next: (r) => r.message && out.next(r.message),
+          error: (err: unknown) => subscriber.error(err),
+        }),
+      );
+      return () => subs.forEach((s) => s.unsubscribe());
+    });
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.exclusive.then(fn);
+    this.exclusive = next.catch(() => undefined);
+    return next;
+  }
+
+  private decode(view: number, data: CdrBytes): Frame<CameraMessage>[] {
+    const arrivalMs = performance.now();
+    const camera = this.config.cameras[view];
+    this.stats.framesReceived[view]++;
+    let message: Image | CompressedImage;
+    try {
+      message = this.codecs[camera.type].decode(data);
+    } catch (err) {
+      this.stats.cdrErrors++;
+      this.report(
+        `cdr:${camera.topic}`,
+        `${camera.topic}: dropped a malformed ${camera.type} message: ${(err as Error).message}`,
+      );
+      return [];
+    }
+    this.stats.latency.decode.add(performance.now() - arrivalMs);
+    const tagged =
+      camera.type === "Image"
+        ? { kind: "Image" as const, message: message as Image }
+        : { kind: "CompressedImage" as const, message: message as CompressedImage };
+    return [{ view, stampMs: stampMs(message.header.stamp), arrivalMs, message: tagged }];
+  }
+
+  private syncFrame(frame: Frame<CameraMessage>): SyncedGroup<CameraMessage> | undefined {
+    const t = performance.now();
+    const group = this.sync.push(frame);
+    this.stats.latency.sync.add(performance.now() - t);
+    if (group) this.stats.groupsSynced++;
+    return group;
+  }
+
+  private admit(group: SyncedGroup<CameraMessage>): boolean {
+    if (this.limiter.admit(group.stampMs)) return true;
+    this.stats.groupsRateLimited++;
+    return false;
+  }
+
+  private report(key: string, message: string): void {
+    this.stats.lastError = message;
+    this.errors.report(key, message);
+  }
+
+  private async episodeEvent(event: EpisodeEvent): Promise<StepResult> {
+    switch (event.event) {
+      case EpisodeEventKind.START: {
+        const flushed = this.shaper.flush();
+        const message = flushed && this.flushedMessage(flushed, event.header.stamp);
+        if (event.task && event.task !== this.parts.scorer.task) {
+          try {
+            await this.parts.scorer.useTask(event.task);
+          } catch (err) {
+            this.report(
+              `task:${event.task}`,
+              `episode ${event.episode_id}: ${(err as Error).message}; keeping task '${this.parts.scorer.task}'`,
+            );
+          }
+        }
+        this.shaper.startEpisode(event.episode_id);
+        this.fusion.reset();
+        this.parts.scorer.startEpisode();
+        this.lastPhi = 0;
+        this.autoEpisode = false;
+        return { message };
+      }
+      case EpisodeEventKind.TERMINAL:
+      case EpisodeEventKind.TRUNCATED:
+      case EpisodeEventKind.SUCCESS:
+        if (event.episode_id !== this.shaper.episodeId) {
+          this.report(
+            "episode-id",
+            `ignored an episode event for episode ${event.episode_id}; the running episode is ${this.shaper.episodeId ?? "none"}`,
+          );
+        } else if (event.event === EpisodeEventKind.SUCCESS) this.shaper.markSuccess();
+        else this.shaper.markBoundary(event.event === EpisodeEventKind.TERMINAL ? "terminal" : "truncated");
+        return {};
+      default:
+        this.report("episode-kind", `ignored an episode event of unknown kind ${event.event}`);
+        return {};
+    }
+  }
+
+  private async step(group: SyncedGroup<CameraMessage>): Promise<StepResult> {
+    const { scorer, preprocessor } = this.parts;
+    if (this.shaper.episodeId === undefined && !this.autoEpisode) {
+      // A robot without an episode manager still gets rewards: one open-ended episode 0.
+      this.parts.log.once(
+        "info",
+        "auto-episode",
+        "no episode START received; scoring as episode 0 until one arrives",
+      );
+      this.shaper.startEpisode(0n);
+      this.autoEpisode = true;
+    }
+    if (!this.shaper.active) {
+      this.stats.groupsOutsideEpisode++;
+      return {};
+    }
+    const t0 = performance.now();
+    const candidates = group.frames.flatMap((f, v) => (f ? [v] : []));
+    const slots = scorer.imageSlots(candidates.length);
+    const ok = await Promise.all(
+      candidates.map(async (v, i) => {
+        try {
+          await preprocessor.toTensor(
+            this.config.cameras[v].topic,
+            group.frames[v]!.message,
+            slots,
+            i * preprocessor.size,
+          );
+          return true;
+        } catch (err) {
+          if (!(err instanceof FrameError)) throw err;
+          this.stats.frameErrors++;
+          this.report(`frame:${err.topic}:${err.kind}`, err.message);
+          return false;
+        }
+      }),
+    );
+    // A view whose frame failed is left out of this step; its slot is reused by compacting the others.
+    const views: number[] = [];
+    candidates.forEach((v, i) => {
+      if (!ok[i]) return;
+      if (views.length !== i)
+        slots.copyWithin(
+          views.length * preprocessor.size,
+          i * preprocessor.size,
+          (i + 1) * preprocessor.size,
+        );
+      views.push(v);
+    });
+    const t1 = performance.now();
+    this.stats.latency.preprocess.add(t1 - t0);
+    const missing = this.config.cameras.map((_c, v) => v).filter((v) => !views.includes(v));
+    if (views.length === 0) {
+      return {
+        message: this.errorMessage(group, missing, "no usable view in this step (see the frame errors)"),
+      };
+    }
+    let scored: HopStep;
+    try {
+      scored = await scorer.score(views);
+    } catch (err) {
+      this.stats.modelErrors++;
+      const text = `model error: ${(err as Error).message}`;
+      this.report(`model:${(err as Error).name}`, text);
+      return { message: this.errorMessage(group, missing, text) };
+    }
+    this.stats.latency.encoder.add(scored.encoderMs);
+    this.stats.latency.head.add(scored.headMs);
+    const t2 = performance.now();
+    const fused = this.fusion.step({
+      incremental: scored.incremental.value,
+      forward: scored.forward.value,
+      backward: scored.backward.value,
+    });
+    const shaped = this.shaper.step(fused.phi)!;
+    this.lastPhi = fused.phi;
+    const confidence =
+      ((scored.incremental.confidence + scored.forward.confidence + scored.backward.confidence) / 3) *
+      (views.length / this.config.cameras.length);
+    const message = this.message(group, views, shaped, scored.stageProbabilities, fused.phi, confidence);
+    if (missing.length > 0) {
+      message.status = RewardStatus.DEGRADED_VIEW_MISSING;
+      message.status_detail = `missing ${missing.map((v) => this.config.cameras[v].topic).join(", ")}`;
+      this.stats.degraded++;
+    }
+    this.stats.missingTopics = missing.map((v) => this.config.cameras[v].topic);
+    this.stats.latency.fusion.add(performance.now() - t2);
+    return { message: this.finish(message, group.arrivalMs) };
+  }
+
+  private finish(message: DenseReward, arrivalMs: number): DenseReward {
+    const latency = performance.now() - arrivalMs;
+    message.latency_ms = latency;
+    this.stats.latency.total.add(latency);
+    this.stats.published++;
+    return message;
+  }
+
+  private base(stamp: Time, group: SyncedGroup<CameraMessage> | undefined): DenseReward {
+    const { model, scorer } = this.parts;
+    const stages = scorer.stageNames;
+    return {
+      header: { stamp, frame_id: this.config.nodeName },
+      source_topics: this.config.cameras.map((c) => c.topic),
+      source_stamps: this.config.cameras.map(
+        (_c, v) => group?.frames[v]?.message.message.header.stamp ?? ZERO_TIME,
+      ),
+      source_present: this.config.cameras.map((_c, v) => group?.frames[v] !== undefined),
+      episode_id: this.shaper.episodeId ?? 0n,
+      step: 0,
+      reward: 0,
+      r_gold: 0,
+      phi: this.lastPhi,
+      phi_next: this.lastPhi,
+      gamma: this.config.gamma,
+      terminal: false,
+      truncated: false,
+      potential: this.config.fusion,
+      stage: 0,
+      stage_names: [...stages],
+      stage_probabilities: new Float32Array(stages.length),
+      stage_progress: 0,
+      progress: this.lastPhi,
+      confidence: 0,
+      model_name: model.manifest.name,
+      model_sha256: model.sha256,
+      status: RewardStatus.OK,
+      status_detail: "",
+      latency_ms: 0,
+    };
+  }
+
+  private message(
+    group: SyncedGroup<CameraMessage>,
+    views: number[],
+    shaped: ShapedStep,
+    probabilities: Float32Array,
+    estimate: number,
+    confidence: number,
+  ): DenseReward {
+    const newest = Math.max(...views.map((v) => group.frames[v]!.stampMs));
+    const m = this.base(timeOfMs(newest), group);
+    m.source_present = this.config.cameras.map((_c, v) => views.includes(v));
+    let stage = 0;
+    for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[stage]) stage = k;
+    const K = probabilities.length;
+    Object.assign(m, {
+      episode_id: shaped.episodeId,
+      step: shaped.step,
+      reward: shaped.reward,
+      r_gold: shaped.rGold,
+      phi: shaped.phi,
+      phi_next: shaped.phiNext,
+      terminal: shaped.terminal,
+      truncated: shaped.truncated,
+      stage,
+      stage_probabilities: Float32Array.from(probabilities),
+      // Stage-aware labels give each stage an equal share of progress (DESIGN §4).
+      stage_progress: Math.min(1, Math.max(0, estimate * K - stage)),
+      progress: estimate,
+      confidence,
+    });
+    return m;
+  }
+
+  private flushedMessage(shaped: ShapedStep, stamp: Time): DenseReward {
+    const m = this.base(stamp, undefined);
+    Object.assign(m, {
+      episode_id: shaped.episodeId,
+      step: shaped.step,
+      reward: shaped.reward,
+      r_gold: shaped.rGold,
+      phi: shaped.phi,
+      phi_next: shaped.phiNext,
+      terminal: shaped.terminal,
+      truncated: shaped.truncated,
+      status: RewardStatus.DEGRADED_STALE,
+      status_detail: "episode closed without a new frame: s′ is the last state seen",
+    });
+    this.stats.published++;
+    return m;
+  }
+
+  private errorMessage(group: SyncedGroup<CameraMessage>, missing: number[], detail: string): DenseReward {
+    const m = this.base(timeOfMs(group.stampMs), group);
+    m.source_present = this.config.cameras.map((_c, v) => !missing.includes(v));
+    m.status = RewardStatus.ERROR;
+    m.status_detail = detail;
+    return this.finish(m, group.arrivalMs);
+  }
+}
