@@ -79,6 +79,8 @@ export async function loadModel(loaded: LoadedManifest, options: ModelOptions): 
     const sessionOptions: ort.InferenceSession.SessionOptions = {
       executionProviders: [provider],
       graphOptimizationLevel: "all",
+      // ORT's idle workers spin by default; here they would steal the cores sharp needs for the next frames.
+      extra: { session: { intra_op: { allow_spinning: "0" }, inter_op: { allow_spinning: "0" } } },
       ...(options.threads > 0 ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     };
     let encoder: ort.InferenceSession | undefined;

@@ -26,6 +26,9 @@ const RAW_ENCODINGS: Record<string, { channels: 1 | 3 | 4; bgr: boolean }> = {
 };
 export const SUPPORTED_ENCODINGS = Object.keys(RAW_ENCODINGS);
 
+// Every camera frame is a new buffer, so libvips' operation cache never hits; it would only hold memory.
+sharp.cache(false);
+
 export type CameraMessage =
   { kind: "Image"; message: Image } | { kind: "CompressedImage"; message: CompressedImage };
 

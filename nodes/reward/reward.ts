@@ -1,7 +1,7 @@
 import { isAbsolute } from "node:path";
 import { interval } from "rxjs";
 import { MsgType } from "../../lib/codec/messages.js";
-import { defineNode } from "../../lib/node/node.js";
+import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { packagePath } from "../../lib/paths.js";
 import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
 import type { FusionMode } from "../../lib/reward/fusion.js";
@@ -10,9 +10,15 @@ import { loadManifest } from "../../lib/reward/manifest.js";
 import { loadModel, type Provider } from "../../lib/reward/model.js";
 import { RewardPipeline, type CameraType } from "../../lib/reward/pipeline.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
+import type { PipelineStats } from "../../lib/reward/stats.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { rewardParameters } from "./parameters.js";
+
+/** The running reward node; `stats` is what /diagnostics reports, exposed for benchmarks and tests. */
+export interface RunningRewardNode extends RunningNode {
+  readonly stats: PipelineStats;
+}
 
 /**
  * Thin shell: parameters and topics in, the transport-free RewardPipeline in the middle, DenseReward and
@@ -23,7 +29,7 @@ export const rewardNode = defineNode({
   description:
     "Cameras → ONNX reward model → multi-perspective fusion → potential-based shaping → DenseReward",
   parameters: rewardParameters,
-  async start({ name, params, transport, topic, log, clock }) {
+  async start({ name, params, transport, topic, log, clock }): Promise<RunningRewardNode> {
     const types =
       params.camera_types.length === 0
         ? params.camera_topics.map(() => "Image" as const)
@@ -102,6 +108,7 @@ export const rewardNode = defineNode({
       `scoring ${cameras.map((c) => c.topic).join(", ")} → ${topic(params.reward_topic)} (${params.fusion}, γ=${params.gamma})`,
     );
     return {
+      stats: pipeline.stats,
       stop: async () => {
         reports.unsubscribe();
         output.unsubscribe();
