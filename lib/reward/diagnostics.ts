@@ -17,12 +17,11 @@ const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "nan");
 /** One diagnostic_msgs status for the reward node: rates, per-stage latencies, drops, degraded views, provider. */
 export function rewardDiagnostics(input: DiagnosticsInput): DiagnosticArray {
   const s = input.stats;
-  const level =
-    s.lastError && s.modelErrors > 0
-      ? DiagnosticLevel.ERROR
-      : s.missingTopics.length > 0
-        ? DiagnosticLevel.WARN
-        : DiagnosticLevel.OK;
+  const level = s.lastStepFailed
+    ? DiagnosticLevel.ERROR
+    : s.missingTopics.length > 0
+      ? DiagnosticLevel.WARN
+      : DiagnosticLevel.OK;
   const message =
     level === DiagnosticLevel.ERROR
       ? s.lastError

@@ -286,10 +286,12 @@ export class RewardPipeline {
       scored = await scorer.score(views);
     } catch (err) {
       this.stats.modelErrors++;
+      this.stats.lastStepFailed = true;
       const text = `model error: ${(err as Error).message}`;
       this.report(`model:${(err as Error).name}`, text);
       return { message: this.errorMessage(group, missing, text) };
     }
+    this.stats.lastStepFailed = false;
     this.stats.latency.encoder.add(scored.encoderMs);
     this.stats.latency.head.add(scored.headMs);
     const t2 = performance.now();

@@ -61,6 +61,8 @@ export class PipelineStats {
   published = 0;
   degraded = 0;
   modelErrors = 0;
+  /** Whether the most recent step ended in a model error (diagnostics level ERROR until a step succeeds). */
+  lastStepFailed = false;
   /** Views missing from the last published step, by topic. */
   missingTopics: string[] = [];
   lastError = "";

@@ -51,9 +51,12 @@ export const rewardParameters = z.object({
     .nonnegative()
     .default(0)
     .describe("cap on rewards per second of camera time; 0 = every group"),
-  reward_topic: z.string().default("/reward"),
-  episode_topic: z.string().default("/episode"),
-  diagnostics_period_s: z.number().positive().default(1),
+  reward_topic: z.string().default("/reward").describe("where DenseReward is published"),
+  episode_topic: z
+    .string()
+    .default("/episode")
+    .describe("EpisodeEvent input (START/TERMINAL/TRUNCATED/SUCCESS)"),
+  diagnostics_period_s: z.number().positive().default(1).describe("period of /diagnostics reports"),
   task: z
     .string()
     .default("")
