@@ -164,11 +164,21 @@ async function withNode<T>(
 }
 
 /**
+ * Inside the node, per step on average: arrival→reward time over the time of the same step's decode (3
+ * frames), preprocess, encoder and head. Measured on the very same steps, so machine load cancels out.
+ */
+function ownWorkRatio(stats: PipelineStats): number {
+  const l = stats.latency;
+  const work = 3 * l.decode.mean() + l.preprocess.mean() + l.encoder.mean() + l.head.mean();
+  return l.total.mean() / work;
+}
+
+/**
  * A and B alternate step by step, so both see the same machine load (this machine's cores are shared).
  */
-async function closedLoop(): Promise<{ a: LatencyWindow; b: LatencyWindow }> {
+async function closedLoop(): Promise<{ a: LatencyWindow; b: LatencyWindow; inner: number }> {
   const baseline = await baselineStep();
-  return withNode(async ({ publish, rewards }) => {
+  return withNode(async ({ publish, rewards, stats }) => {
     const a = new LatencyWindow(STEPS);
     const b = new LatencyWindow(STEPS);
     for (let i = 0; i < STEPS + 5; i++) {
@@ -184,7 +194,7 @@ async function closedLoop(): Promise<{ a: LatencyWindow; b: LatencyWindow }> {
         b.add(performance.now() - t0);
       }
     }
-    return { a, b };
+    return { a, b, inner: ownWorkRatio(stats()) };
   });
 }
 
@@ -214,7 +224,7 @@ async function openLoop(): Promise<{
   });
 }
 
-const { a, b } = await closedLoop();
+const { a, b, inner } = await closedLoop();
 const c = await openLoop();
 console.log(
   `reward pipeline benchmark: 3 views ${WIDTH}×${HEIGHT} rgb8, model ${args.model}, providers ${args.providers}`,
@@ -229,11 +239,15 @@ console.log(
   `   ratio B/A (p50)                  ${fmt(b.percentile(50) / a.percentile(50))}    target ≤ 1.10`,
 );
 console.log(
+  `   inside the node, (arrival→reward)/(decode+preprocess+encoder+head), same steps ${fmt(inner)}`,
+);
+console.log(
   `C  3 × 30 Hz open loop, ${c.sent} groups sent, ${c.received} rewards, ${c.stats.groupsDropped} dropped (latest wins)`,
 );
 console.log(
   `   camera→reward latency            p50 ${fmt(c.latency.percentile(50))} ms  p99 ${fmt(c.latency.percentile(99))} ms   target p99 ≤ 33`,
 );
+console.log(`   inside the node, same ratio      ${fmt(ownWorkRatio(c.stats))}`);
 console.log("   per stage (ms)                        p50       p99");
 for (const s of STAGES)
   console.log(
