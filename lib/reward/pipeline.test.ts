@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Subject } from "rxjs";
 import { codecFor } from "../codec/codec.js";
-import { MsgType, RewardStatus, type DenseReward, type EpisodeEvent, type Image } from "../codec/messages.js";
+import {
+  EpisodeEventKind,
+  MsgType,
+  RewardStatus,
+  type DenseReward,
+  type EpisodeEvent,
+  type Image,
+} from "../codec/messages.js";
 import { createLogger, type LogLevel } from "../node/log.js";
 import { packagePath } from "../paths.js";
 import { timeFromSeconds } from "../time/rosTime.js";
@@ -69,7 +76,7 @@ function harness(m: RewardModel, cfg: PipelineConfig = config) {
   const ready = scorer.useTask(m.manifest.default_task);
   const sub = pipeline.run(cams, episodes).subscribe((r) => out.push(r));
   const group = (t: number): void => cams.forEach((c, v) => c.next(image(t, v)));
-  return { pipeline, out, logs, group, ready, stop: () => sub.unsubscribe() };
+  return { pipeline, out, logs, group, ready, episodes, stop: () => sub.unsubscribe() };
 }
 
 test("NaN from the model: one clear error, an ERROR reward, and the next step is fine", async () => {
@@ -142,5 +149,35 @@ test("reward_rate caps steps per second of camera time", async () => {
   }
   assert.equal(h.out.length, 5, "1 s of camera time at 5 Hz");
   assert.equal(h.pipeline.stats.groupsRateLimited, 25);
+  h.stop();
+});
+
+test("a TERMINAL with no frame after it closes after max age with the last state (status stale)", async () => {
+  const h = harness(model, { ...config, maxAgeMs: 50 });
+  await h.ready;
+  const episodes = h.episodes;
+  const event = (kind: number): EpisodeEvent => ({
+    header: { stamp: timeFromSeconds(5), frame_id: "" },
+    event: kind,
+    episode_id: 4n,
+    step: 0,
+    task: "",
+    detail: "",
+  });
+  episodes.next(event(EpisodeEventKind.START));
+  h.group(5);
+  h.group(5.1);
+  await until(() => h.out.length === 2);
+  episodes.next(event(EpisodeEventKind.TERMINAL));
+  await until(() => h.out.length === 3);
+  const last = h.out[2];
+  assert.equal(last.terminal, true);
+  assert.equal(last.status, RewardStatus.DEGRADED_STALE);
+  assert.equal(last.phi, h.out[1].phi_next);
+  assert.equal(last.phi_next, 0);
+  assert.equal(last.step, 2);
+  h.group(5.2);
+  await until(() => h.pipeline.stats.groupsOutsideEpisode === 1);
+  assert.equal(h.out.length, 3, "nothing is published between episodes");
   h.stop();
 });

@@ -1,4 +1,16 @@
-import { filter, map, merge, mergeMap, Observable, Subject, type Subscription } from "rxjs";
+import {
+  concat,
+  EMPTY,
+  filter,
+  from,
+  map,
+  merge,
+  mergeMap,
+  Observable,
+  Subject,
+  timer,
+  type Subscription,
+} from "rxjs";
 import { codecFor, type MessageCodec } from "../codec/codec.js";
 import {
   EpisodeEventKind,
@@ -54,6 +66,9 @@ export interface PipelineParts {
 
 const stampMs = (t: Time): number => t.sec * 1000 + t.nanosec / 1e6;
 const timeOfMs = (ms: number): Time => timeFromNanos(BigInt(Math.round(ms * 1e6)));
+
+const isBoundary = (e: EpisodeEvent): boolean =>
+  e.event === EpisodeEventKind.TERMINAL || e.event === EpisodeEventKind.TRUNCATED;
 
 interface StepResult {
   readonly message?: DenseReward;
@@ -128,10 +143,25 @@ export class RewardPipeline {
           }),
       );
       subs.push(
-        episodes.pipe(mergeMap((event) => this.serially(() => this.episodeEvent(event)))).subscribe({
-          next: (r) => r.message && out.next(r.message),
-          error: (err: unknown) => subscriber.error(err),
-        }),
+        episodes
+          .pipe(
+            mergeMap((event) =>
+              concat(
+                from(this.serially(() => this.episodeEvent(event))),
+                // A boundary normally closes with the next group; if the cameras stopped with the episode,
+                // it closes after max age with the last state seen, so the learner still gets the terminal.
+                isBoundary(event)
+                  ? timer(this.config.maxAgeMs).pipe(
+                      mergeMap(() => this.serially(() => this.closeStale(event))),
+                    )
+                  : EMPTY,
+              ),
+            ),
+          )
+          .subscribe({
+            next: (r) => r.message && out.next(r.message),
+            error: (err: unknown) => subscriber.error(err),
+          }),
       );
       return () => subs.forEach((s) => s.unsubscribe());
     });
@@ -183,6 +213,12 @@ export class RewardPipeline {
   private report(key: string, message: string): void {
     this.stats.lastError = message;
     this.errors.report(key, message);
+  }
+
+  private async closeStale(event: EpisodeEvent): Promise<StepResult> {
+    if (event.episode_id !== this.shaper.episodeId || this.shaper.pendingBoundary === undefined) return {};
+    const flushed = this.shaper.flush();
+    return { message: flushed && this.flushedMessage(flushed, event.header.stamp) };
   }
 
   private async episodeEvent(event: EpisodeEvent): Promise<StepResult> {
