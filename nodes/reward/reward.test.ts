@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import sharp from "sharp";
 import { codecFor } from "../../lib/codec/codec.js";
 import {
   EpisodeEventKind,
@@ -215,4 +216,50 @@ test("the raw CDR of a camera message round-trips (sanity for the fixtures above
   const codec = codecFor<Image>(MsgType.Image);
   const m = frame(0.5, 1);
   assert.deepEqual(codec.decode(codec.encode(m)).data, m.data);
+});
+
+test("CompressedImage cameras: JPEG frames are scored, a truncated JPEG degrades one step", async () => {
+  const transport = new LocalTransport(new LocalBus());
+  const logs: string[] = [];
+  const logger = createLogger("reward", (level, _n, m) => level === "error" && logs.push(m), "debug");
+  const node = await startNode(rewardNode, {
+    transport,
+    logger,
+    params: {
+      camera_topics: TOPICS,
+      camera_types: ["Image", "Image", "CompressedImage"],
+      providers: ["cpu"],
+      ort_threads: 1,
+      sync_slop_ms: 5,
+    },
+  });
+  const rewards: DenseReward[] = [];
+  const sub = subscribe(transport, "/reward", MsgType.DenseReward).subscribe((m) => rewards.push(m));
+  const raw = TOPICS.slice(0, 2).map((t) => createPublisher(transport, t, MsgType.Image, QOS_SENSOR_DATA));
+  const jpeg = createPublisher(transport, TOPICS[2], MsgType.CompressedImage, QOS_SENSOR_DATA);
+  const encoded = await sharp(frame(0, 2).data, { raw: { width: 40, height: 30, channels: 3 } })
+    .jpeg()
+    .toBuffer();
+  try {
+    for (const [i, data] of [encoded, encoded.subarray(0, encoded.length >> 1), encoded].entries()) {
+      const before = rewards.length;
+      const t = 1 + i / 30;
+      raw.forEach((p, v) => p.publish(frame(t, v)));
+      jpeg.publish({ header: { stamp: timeFromSeconds(100 + t), frame_id: "" }, format: "jpeg", data });
+      await until("a reward", () => rewards.length > before);
+    }
+    assert.deepEqual(
+      rewards.map((r) => r.status),
+      [RewardStatus.OK, RewardStatus.DEGRADED_VIEW_MISSING, RewardStatus.OK],
+    );
+    assert.deepEqual(rewards[1].source_present, [true, true, false]);
+    assert.ok(
+      logs.some((m) => m.startsWith("/cam/wrist: cannot decode 'jpeg' image")),
+      logs.join("\n"),
+    );
+  } finally {
+    sub.unsubscribe();
+    await node.stop();
+    await transport.close();
+  }
 });
