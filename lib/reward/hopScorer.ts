@@ -1,45 +1,22 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tensor } from "onnxruntime-node";
-import { hopBinCenters, hopFromLogits, softmaxInto, type HopEstimate } from "./hop.js";
+import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
+import type { PotentialFusion } from "./fusion.js";
+import { hopBinCenters, hopFromLogits, softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
 import type { Preprocessor } from "./preprocess.js";
-
-/** The model produced NaN or ±Inf: reported per step, the node keeps going. */
-export class ModelOutputError extends Error {
-  constructor(graph: string, output: string, index: number, value: number) {
-    super(`model ${graph} output '${output}' has ${value} at index ${index}`);
-    this.name = "ModelOutputError";
-  }
-}
-
-export interface HopStep {
-  readonly incremental: HopEstimate;
-  readonly forward: HopEstimate;
-  readonly backward: HopEstimate;
-  /** Stage probabilities of the current state (mean over the three head rows). */
-  readonly stageProbabilities: Float32Array;
-  readonly encoderMs: number;
-  readonly headMs: number;
-}
-
-function assertFinite(graph: string, name: string, data: Float32Array): void {
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new ModelOutputError(graph, name, i, data[i]);
-  }
-}
 
 /**
  * Runs a hop model (models/CONTRACT.md) one step at a time. Only the new frames go through the encoder;
  * the episode's START embeddings (first frame of each view after an episode start), the task's GOAL
  * embeddings and the previous step's embeddings come from caches. The three hops of DESIGN §4
- * (previous→now, start→now, goal→now) are one head call with batch 3.
+ * (previous→now, start→now, goal→now) are one head call with batch 3; the fusion turns them into Φ.
  */
-export class HopScorer {
+export class HopScorer implements PotentialEstimator {
   private readonly V: number;
   private readonly D: number;
-  private readonly imageSize: number;
-  private readonly images: Float32Array;
+  private readonly encoder: FrameEncoder;
   private readonly current: Float32Array;
   private readonly start: Float32Array;
   private readonly previous: Float32Array;
@@ -50,18 +27,19 @@ export class HopScorer {
   private taskName: string | undefined;
   private readonly head: Record<"start" | "goal" | "before" | "after" | "view_mask", Float32Array>;
   private readonly centers: Float64Array;
-  private readonly stages: Float32Array;
   private readonly rowProbabilities: Float32Array;
+  private readonly K: number;
 
   constructor(
     private readonly model: RewardModel,
     private readonly preprocessor: Preprocessor,
+    private readonly fusion: PotentialFusion,
   ) {
     const m = model.manifest;
+    if (m.kind !== "hop" || m.hop_bins === undefined) throw new Error(`model '${m.name}' is not a hop model`);
+    this.encoder = new FrameEncoder(model, preprocessor);
     this.V = m.views.length;
-    this.D = m.encoder.outputs[0].shape[1] as number;
-    this.imageSize = preprocessor.size;
-    this.images = new Float32Array(this.V * this.imageSize);
+    this.D = this.encoder.embeddingSize;
     this.current = new Float32Array(this.V * this.D);
     this.start = new Float32Array(this.V * this.D);
     this.previous = new Float32Array(this.V * this.D);
@@ -76,9 +54,8 @@ export class HopScorer {
       view_mask: new Float32Array(3 * this.V),
     };
     this.centers = hopBinCenters(m.hop_bins);
-    const K = m.tasks[m.default_task].stages.length;
-    this.stages = new Float32Array(K);
-    this.rowProbabilities = new Float32Array(K);
+    this.K = m.tasks[m.default_task].stages.length;
+    this.rowProbabilities = new Float32Array(this.K);
   }
 
   get task(): string | undefined {
@@ -99,44 +76,44 @@ export class HopScorer {
     }
     let goal = this.goals.get(task);
     if (!goal) {
-      const images = new Float32Array(this.V * this.imageSize);
+      const images = new Float32Array(this.V * this.preprocessor.size);
       await Promise.all(
         this.model.manifest.views.map(async (view, v) => {
-          const data = await readFile(join(this.model.dir, spec.goal[view]));
+          const file = spec.goal?.[view];
+          if (!file) throw new Error(`task '${task}' has no goal image for view '${view}'`);
+          const data = await readFile(join(this.model.dir, file));
           const message = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, format: "png", data };
           await this.preprocessor.toTensor(
-            `goal image ${spec.goal[view]}`,
+            `goal image ${file}`,
             { kind: "CompressedImage", message },
             images,
-            v * this.imageSize,
+            v * this.preprocessor.size,
           );
         }),
       );
-      goal = await this.encode(images, this.V);
+      goal = Float32Array.from(await this.encoder.encode(this.V, images));
       this.goals.set(task, goal);
     }
     this.goal = goal;
     this.taskName = task;
   }
 
-  /** Forget START and previous frames: the next step's frames become the episode's START. */
   startEpisode(): void {
     this.hasStart.fill(false);
     this.hasPrevious.fill(false);
+    this.fusion.reset();
   }
 
-  /** The reused encoder input: `count` consecutive image slots, filled by the caller before `score`. */
   imageSlots(count: number): Float32Array {
-    return this.images.subarray(0, count * this.imageSize);
+    return this.encoder.slots(count);
   }
 
-  /** Scores the step whose views `views[i]` were written into image slot i. */
-  async score(views: readonly number[]): Promise<HopStep> {
+  async estimate(views: readonly number[]): Promise<Estimate> {
     if (!this.goal) throw new Error("no task selected: call useTask() first");
     if (views.length === 0) throw new Error("a step needs at least one view");
-    const { V, D } = this;
+    const { V, D, K } = this;
     const t0 = performance.now();
-    const embeddings = await this.encode(this.images, views.length);
+    const embeddings = await this.encoder.encode(views.length);
     const t1 = performance.now();
     const present = new Array<boolean>(V).fill(false);
     views.forEach((v, i) => {
@@ -173,17 +150,15 @@ export class HopScorer {
     });
     const t2 = performance.now();
     const hop = out.hop_logits.data as Float32Array;
-    const stage = out.stage_logits.data as Float32Array;
+    const stageLogits = out.stage_logits.data as Float32Array;
     assertFinite("head", "hop_logits", hop);
-    assertFinite("head", "stage_logits", stage);
-    const K = this.stages.length;
-    const bins = this.centers.length;
-    this.stages.fill(0);
+    assertFinite("head", "stage_logits", stageLogits);
+    const stageProbabilities = new Float32Array(K);
     for (let row = 0; row < 3; row++) {
-      softmaxInto(stage, row * K, this.rowProbabilities);
-      for (let k = 0; k < K; k++) this.stages[k] += this.rowProbabilities[k] / 3;
+      softmaxInto(stageLogits, row * K, this.rowProbabilities);
+      for (let k = 0; k < K; k++) stageProbabilities[k] += this.rowProbabilities[k] / 3;
     }
-    // Caches move only after the whole step succeeded, so a bad output does not poison the next step.
+    // Caches and fusion move only after the whole step succeeded, so a bad output does not poison the next.
     for (const v of views) {
       if (!this.hasStart[v]) {
         this.start.set(this.current.subarray(v * D, (v + 1) * D), v * D);
@@ -192,27 +167,27 @@ export class HopScorer {
       this.previous.set(this.current.subarray(v * D, (v + 1) * D), v * D);
       this.hasPrevious[v] = true;
     }
+    const bins = this.centers.length;
+    const incremental = hopFromLogits(hop, 0, this.centers);
+    const forward = hopFromLogits(hop, bins, this.centers);
+    const backward = hopFromLogits(hop, 2 * bins, this.centers);
+    const fused = this.fusion.step({
+      incremental: incremental.value,
+      forward: forward.value,
+      backward: backward.value,
+    });
+    const stage = argmax(stageProbabilities);
     return {
-      incremental: hopFromLogits(hop, 0, this.centers),
-      forward: hopFromLogits(hop, bins, this.centers),
-      backward: hopFromLogits(hop, 2 * bins, this.centers),
-      stageProbabilities: this.stages,
+      phi: fused.phi,
+      potential: this.fusion.mode,
+      stage,
+      stageProbabilities,
+      // Stage-aware labels give each stage an equal share of progress (DESIGN §4).
+      stageProgress: Math.min(1, Math.max(0, fused.phi * K - stage)),
+      confidence:
+        ((incremental.confidence + forward.confidence + backward.confidence) / 3) * (views.length / V),
       encoderMs: t1 - t0,
       headMs: t2 - t1,
     };
-  }
-
-  private async encode(images: Float32Array, count: number): Promise<Float32Array> {
-    const m = this.model.manifest;
-    const input = new Tensor("float32", images.subarray(0, count * this.imageSize), [
-      count,
-      3,
-      m.image.height,
-      m.image.width,
-    ]);
-    const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
-    const data = out[m.encoder.outputs[0].name].data as Float32Array;
-    assertFinite("encoder", m.encoder.outputs[0].name, data);
-    return data;
   }
 }

@@ -31,7 +31,7 @@ const triple = z.tuple([z.number(), z.number(), z.number()]);
 export const manifestSchema = z.object({
   name: z.string().min(1),
   description: z.string(),
-  kind: z.literal("hop"),
+  kind: z.enum(["hop", "stage"]),
   contract_version: z.literal(1),
   views: z.array(z.string().min(1)).min(1),
   image: z.object({
@@ -44,10 +44,17 @@ export const manifestSchema = z.object({
   }),
   encoder: graphSpec,
   head: graphSpec,
-  hop_bins: z.number().int().min(2),
+  /** hop models: number of hop bins over [−1, 1]. */
+  hop_bins: z.number().int().min(2).optional(),
   tasks: z.record(
     z.string(),
-    z.object({ stages: z.array(z.string().min(1)).min(1), goal: z.record(z.string(), z.string()) }),
+    z.object({
+      stages: z.array(z.string().min(1)).min(1),
+      /** hop models: the reference GOAL image per view. */
+      goal: z.record(z.string(), z.string()).optional(),
+      /** stage models: each stage's share ᾱk of the task (default: equal shares). */
+      stage_shares: z.array(z.number().positive()).optional(),
+    }),
   ),
   default_task: z.string().min(1),
   training: z.record(z.string(), z.unknown()),
@@ -141,19 +148,37 @@ function checkConsistency(dir: string, m: ModelManifest): void {
   const D = embedding.shape[1];
   if (embedding.shape.length !== 2 || typeof D !== "number")
     fail(`${m.encoder.file}: embedding must be [batch, D]`);
-  for (const name of ["start", "goal", "before", "after"])
-    expectShape(m.head, input(m.head, name), ["batch", V, D as number]);
-  expectShape(m.head, input(m.head, "view_mask"), ["batch", V]);
-  if (m.head.inputs.length !== 5) fail(`${m.head.file}: the hop head has exactly 5 inputs`);
-  expectShape(m.head, output(m.head, "hop_logits"), ["batch", m.hop_bins]);
   const stageLogits = output(m.head, "stage_logits");
   if (!m.tasks[m.default_task]) fail(`default_task '${m.default_task}' is not in tasks`);
+  if (m.kind === "hop") {
+    for (const name of ["start", "goal", "before", "after"]) {
+      expectShape(m.head, input(m.head, name), ["batch", V, D as number]);
+    }
+    expectShape(m.head, input(m.head, "view_mask"), ["batch", V]);
+    if (m.head.inputs.length !== 5) fail(`${m.head.file}: the hop head has exactly 5 inputs`);
+    if (m.hop_bins === undefined) fail("hop_bins is required for a hop model");
+    expectShape(m.head, output(m.head, "hop_logits"), ["batch", m.hop_bins as number]);
+    if (m.head.outputs.length !== 2) fail(`${m.head.file}: the hop head has exactly 2 outputs`);
+  } else {
+    expectShape(m.head, input(m.head, "current"), ["batch", V, D as number]);
+    expectShape(m.head, input(m.head, "view_mask"), ["batch", V]);
+    if (m.head.inputs.length !== 2) fail(`${m.head.file}: the stage head has exactly 2 inputs`);
+    expectShape(m.head, output(m.head, "stage_progress"), ["batch", 1]);
+    if (m.head.outputs.length !== 2) fail(`${m.head.file}: the stage head has exactly 2 outputs`);
+  }
   for (const [task, spec] of Object.entries(m.tasks)) {
     expectShape(m.head, stageLogits, ["batch", spec.stages.length]);
+    if (spec.stage_shares) {
+      const sum = spec.stage_shares.reduce((a, b) => a + b, 0);
+      if (spec.stage_shares.length !== spec.stages.length || Math.abs(sum - 1) > 1e-6) {
+        fail(`tasks.${task}.stage_shares must have one share per stage and sum to 1 (sum ${sum})`);
+      }
+    }
+    if (m.kind !== "hop") continue;
     for (const view of m.views) {
-      const file = spec.goal[view];
+      const file = spec.goal?.[view];
       if (!file) fail(`tasks.${task}.goal has no image for view '${view}'`);
-      if (!m.files[file]) fail(`tasks.${task}.goal.${view}: '${file}' is not listed in files`);
+      else if (!m.files[file]) fail(`tasks.${task}.goal.${view}: '${file}' is not listed in files`);
     }
   }
   for (const g of [m.encoder, m.head]) if (!m.files[g.file]) fail(`'${g.file}' is not listed in files`);

@@ -13,6 +13,7 @@ import {
 import { createLogger, type LogLevel } from "../node/log.js";
 import { packagePath } from "../paths.js";
 import { timeFromSeconds } from "../time/rosTime.js";
+import { PotentialFusion } from "./fusion.js";
 import { HopScorer } from "./hopScorer.js";
 import { loadManifest } from "./manifest.js";
 import { loadModel, type RewardModel } from "./model.js";
@@ -37,7 +38,6 @@ const config: PipelineConfig = {
   slopMs: 5,
   maxAgeMs: 500,
   missingViewPolicy: "wait",
-  fusion: "fused",
   gamma: 0.9,
   successDelta: 0.05,
   rewardRateHz: 0,
@@ -68,12 +68,12 @@ function harness(m: RewardModel, cfg: PipelineConfig = config) {
   const logs: [LogLevel, string][] = [];
   const log = createLogger("reward", (level, _n, msg) => logs.push([level, msg]), "debug");
   const preprocessor = new Preprocessor(m.manifest.image);
-  const scorer = new HopScorer(m, preprocessor);
-  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, scorer, log });
+  const estimator = new HopScorer(m, preprocessor, new PotentialFusion({ mode: "fused" }));
+  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log });
   const cams = cfg.cameras.map(() => new Subject<Uint8Array>());
   const episodes = new Subject<EpisodeEvent>();
   const out: DenseReward[] = [];
-  const ready = scorer.useTask(m.manifest.default_task);
+  const ready = estimator.useTask(m.manifest.default_task);
   const sub = pipeline.run(cams, episodes).subscribe((r) => out.push(r));
   const group = (t: number): void => cams.forEach((c, v) => c.next(image(t, v)));
   return { pipeline, out, logs, group, ready, episodes, stop: () => sub.unsubscribe() };

@@ -26,8 +26,7 @@ import type { Logger } from "../node/log.js";
 import { timeFromNanos, ZERO_TIME } from "../time/rosTime.js";
 import type { CdrBytes } from "../transport/transport.js";
 import { RateLimiter } from "../../nodes/relay/rateLimiter.js";
-import { PotentialFusion, type FusionMode } from "./fusion.js";
-import type { HopScorer, HopStep } from "./hopScorer.js";
+import type { Estimate, PotentialEstimator } from "./estimator.js";
 import { latestWins } from "./latestWins.js";
 import type { RewardModel } from "./model.js";
 import { FrameError, type CameraMessage, type Preprocessor } from "./preprocess.js";
@@ -50,7 +49,6 @@ export interface PipelineConfig {
   readonly slopMs: number;
   readonly maxAgeMs: number;
   readonly missingViewPolicy: MissingViewPolicy;
-  readonly fusion: FusionMode;
   readonly gamma: number;
   readonly successDelta: number;
   /** Cap on steps per second of camera time; 0 scores every synced group. */
@@ -60,7 +58,8 @@ export interface PipelineConfig {
 export interface PipelineParts {
   readonly model: RewardModel;
   readonly preprocessor: Preprocessor;
-  readonly scorer: HopScorer;
+  /** The model kind's Φ estimator (hop + fusion, or stage). */
+  readonly estimator: PotentialEstimator;
   readonly log: Logger;
 }
 
@@ -76,19 +75,19 @@ interface StepResult {
 
 /**
  * The reward node's logic with no transport in it: raw CDR camera streams and episode events in, DenseReward
- * out. decode → sync → (latest wins) → preprocess → encoder/head → fusion → shaping. Steps and episode
+ * out. decode → sync → (latest wins) → preprocess → encoder/head → Φ (fusion) → shaping. Steps and episode
  * events run one at a time in arrival order, so an episode START never lands in the middle of a step.
  */
 export class RewardPipeline {
   readonly stats: PipelineStats;
   private readonly sync: ApproximateTimeSync<CameraMessage>;
-  private readonly fusion: PotentialFusion;
   private readonly shaper: Shaper;
   private readonly limiter: RateLimiter;
   private readonly errors: RateLimitedErrors;
   private readonly codecs: Record<CameraType, MessageCodec<Image | CompressedImage>>;
   private exclusive: Promise<unknown> = Promise.resolve();
   private lastPhi = 0;
+  private lastPotential = "";
   private autoEpisode = false;
 
   constructor(
@@ -108,7 +107,6 @@ export class RewardPipeline {
       maxAgeMs: config.maxAgeMs,
       policy: config.missingViewPolicy,
     });
-    this.fusion = new PotentialFusion({ mode: config.fusion });
     this.shaper = new Shaper({ gamma: config.gamma, successDelta: config.successDelta });
     this.limiter = new RateLimiter(config.rewardRateHz);
     this.errors = new RateLimitedErrors((m) => parts.log.error(m));
@@ -226,19 +224,18 @@ export class RewardPipeline {
       case EpisodeEventKind.START: {
         const flushed = this.shaper.flush();
         const message = flushed && this.flushedMessage(flushed, event.header.stamp);
-        if (event.task && event.task !== this.parts.scorer.task) {
+        if (event.task && event.task !== this.parts.estimator.task) {
           try {
-            await this.parts.scorer.useTask(event.task);
+            await this.parts.estimator.useTask(event.task);
           } catch (err) {
             this.report(
               `task:${event.task}`,
-              `episode ${event.episode_id}: ${(err as Error).message}; keeping task '${this.parts.scorer.task}'`,
+              `episode ${event.episode_id}: ${(err as Error).message}; keeping task '${this.parts.estimator.task}'`,
             );
           }
         }
         this.shaper.startEpisode(event.episode_id);
-        this.fusion.reset();
-        this.parts.scorer.startEpisode();
+        this.parts.estimator.startEpisode();
         this.lastPhi = 0;
         this.autoEpisode = false;
         return { message };
@@ -261,7 +258,7 @@ export class RewardPipeline {
   }
 
   private async step(group: SyncedGroup<CameraMessage>): Promise<StepResult> {
-    const { scorer, preprocessor } = this.parts;
+    const { estimator, preprocessor } = this.parts;
     if (this.shaper.episodeId === undefined && !this.autoEpisode) {
       // A robot without an episode manager still gets rewards: one open-ended episode 0.
       this.parts.log.once(
@@ -278,7 +275,7 @@ export class RewardPipeline {
     }
     const t0 = performance.now();
     const candidates = group.frames.flatMap((f, v) => (f ? [v] : []));
-    const slots = scorer.imageSlots(candidates.length);
+    const slots = estimator.imageSlots(candidates.length);
     const ok = await Promise.all(
       candidates.map(async (v, i) => {
         try {
@@ -317,9 +314,9 @@ export class RewardPipeline {
         message: this.errorMessage(group, missing, "no usable view in this step (see the frame errors)"),
       };
     }
-    let scored: HopStep;
+    let estimate: Estimate;
     try {
-      scored = await scorer.score(views);
+      estimate = await estimator.estimate(views);
     } catch (err) {
       this.stats.modelErrors++;
       this.stats.lastStepFailed = true;
@@ -328,20 +325,13 @@ export class RewardPipeline {
       return { message: this.errorMessage(group, missing, text) };
     }
     this.stats.lastStepFailed = false;
-    this.stats.latency.encoder.add(scored.encoderMs);
-    this.stats.latency.head.add(scored.headMs);
+    this.stats.latency.encoder.add(estimate.encoderMs);
+    this.stats.latency.head.add(estimate.headMs);
     const t2 = performance.now();
-    const fused = this.fusion.step({
-      incremental: scored.incremental.value,
-      forward: scored.forward.value,
-      backward: scored.backward.value,
-    });
-    const shaped = this.shaper.step(fused.phi)!;
-    this.lastPhi = fused.phi;
-    const confidence =
-      ((scored.incremental.confidence + scored.forward.confidence + scored.backward.confidence) / 3) *
-      (views.length / this.config.cameras.length);
-    const message = this.message(group, views, shaped, scored.stageProbabilities, fused.phi, confidence);
+    const shaped = this.shaper.step(estimate.phi)!;
+    this.lastPhi = estimate.phi;
+    this.lastPotential = estimate.potential;
+    const message = this.message(group, views, shaped, estimate);
     if (missing.length > 0) {
       message.status = RewardStatus.DEGRADED_VIEW_MISSING;
       message.status_detail = `missing ${missing.map((v) => this.config.cameras[v].topic).join(", ")}`;
@@ -361,8 +351,8 @@ export class RewardPipeline {
   }
 
   private base(stamp: Time, group: SyncedGroup<CameraMessage> | undefined): DenseReward {
-    const { model, scorer } = this.parts;
-    const stages = scorer.stageNames;
+    const { model, estimator } = this.parts;
+    const stages = estimator.stageNames;
     return {
       header: { stamp, frame_id: this.config.nodeName },
       source_topics: this.config.cameras.map((c) => c.topic),
@@ -379,7 +369,7 @@ export class RewardPipeline {
       gamma: this.config.gamma,
       terminal: false,
       truncated: false,
-      potential: this.config.fusion,
+      potential: this.lastPotential,
       stage: 0,
       stage_names: [...stages],
       stage_probabilities: new Float32Array(stages.length),
@@ -398,16 +388,11 @@ export class RewardPipeline {
     group: SyncedGroup<CameraMessage>,
     views: number[],
     shaped: ShapedStep,
-    probabilities: Float32Array,
-    estimate: number,
-    confidence: number,
+    estimate: Estimate,
   ): DenseReward {
     const newest = Math.max(...views.map((v) => group.frames[v]!.stampMs));
     const m = this.base(timeOfMs(newest), group);
     m.source_present = this.config.cameras.map((_c, v) => views.includes(v));
-    let stage = 0;
-    for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[stage]) stage = k;
-    const K = probabilities.length;
     Object.assign(m, {
       episode_id: shaped.episodeId,
       step: shaped.step,
@@ -417,12 +402,12 @@ export class RewardPipeline {
       phi_next: shaped.phiNext,
       terminal: shaped.terminal,
       truncated: shaped.truncated,
-      stage,
-      stage_probabilities: Float32Array.from(probabilities),
-      // Stage-aware labels give each stage an equal share of progress (DESIGN §4).
-      stage_progress: Math.min(1, Math.max(0, estimate * K - stage)),
-      progress: estimate,
-      confidence,
+      potential: estimate.potential,
+      stage: estimate.stage,
+      stage_probabilities: Float32Array.from(estimate.stageProbabilities),
+      stage_progress: estimate.stageProgress,
+      progress: estimate.phi,
+      confidence: estimate.confidence,
     });
     return m;
   }

@@ -4,12 +4,13 @@ import { MsgType } from "../../lib/codec/messages.js";
 import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { packagePath } from "../../lib/paths.js";
 import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
-import type { FusionMode } from "../../lib/reward/fusion.js";
+import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
 import { HopScorer } from "../../lib/reward/hopScorer.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { loadModel, type Provider } from "../../lib/reward/model.js";
 import { RewardPipeline, type CameraType } from "../../lib/reward/pipeline.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
+import { StageScorer } from "../../lib/reward/stageScorer.js";
 import type { PipelineStats } from "../../lib/reward/stats.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
@@ -46,8 +47,13 @@ export const rewardNode = defineNode({
       log,
     });
     const preprocessor = new Preprocessor(model.manifest.image);
-    const scorer = new HopScorer(model, preprocessor);
-    await scorer.useTask(params.task || model.manifest.default_task);
+    const estimator =
+      model.manifest.kind === "hop"
+        ? new HopScorer(model, preprocessor, new PotentialFusion({ mode: params.fusion as FusionMode }))
+        : new StageScorer(model, preprocessor);
+    if (model.manifest.kind === "stage")
+      log.info("stage model: Φ = P(k−1) + ᾱk·τ; the fusion parameter does not apply");
+    await estimator.useTask(params.task || model.manifest.default_task);
     const cameras = params.camera_topics.map((t, i) => ({ topic: topic(t), type: types[i] as CameraType }));
     const pipeline = new RewardPipeline(
       {
@@ -56,12 +62,11 @@ export const rewardNode = defineNode({
         slopMs: params.sync_slop_ms,
         maxAgeMs: params.max_age_ms,
         missingViewPolicy: params.missing_view_policy,
-        fusion: params.fusion as FusionMode,
         gamma: params.gamma,
         successDelta: params.success_delta,
         rewardRateHz: params.reward_rate,
       },
-      { model, preprocessor, scorer, log },
+      { model, preprocessor, estimator, log },
     );
     const rewards = createPublisher(transport, topic(params.reward_topic), MsgType.DenseReward, QOS_DEFAULT);
     const diagnostics = createPublisher(
