@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Export the *placeholder* hop model: random weights, correct I/O contract (models/CONTRACT.md).
+"""Export the *placeholder* models: random weights, correct I/O contract (models/CONTRACT.md).
 
 It exists only so that the reward node, its tests and its benchmark run before a trained model exists.
 Its progress estimates are meaningless. The trained model replaces it by writing the same files (same
 names, shapes and manifest fields) under models/<name>/.
 
-Usage: /usr/bin/python3 models/export_placeholder.py [out_dir]   (Debian python3-torch + python3-onnx)
+Usage: /usr/bin/python3 models/export_placeholder.py [hop|stage] [out_dir]   (Debian python3-torch, python3-onnx)
+  hop   -> models/placeholder/        (default)
+  stage -> models/placeholder_stage/
 """
 import hashlib
 import json
@@ -62,6 +64,22 @@ class HopHead(nn.Module):
         return self.hop(pooled), self.stage(pooled)
 
 
+class StageHead(nn.Module):
+    """current embeddings of every view + view mask -> stage logits, within-stage progress tau in [0, 1]."""
+
+    def __init__(self, stages):
+        super().__init__()
+        self.view = nn.Sequential(nn.Linear(EMBED, 64), nn.ReLU())
+        self.stage = nn.Linear(64, stages)
+        self.tau = nn.Linear(64, 1)
+
+    def forward(self, current, view_mask):
+        x = self.view(current)
+        m = view_mask.unsqueeze(-1)
+        pooled = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        return self.stage(pooled), torch.sigmoid(self.tau(pooled))
+
+
 def png(path, width, height, rgb):
     """A minimal RGB8 PNG writer, so the exporter needs nothing beyond torch and onnx."""
     raw = b"".join(b"\x00" + rgb[y * width * 3:(y + 1) * width * 3] for y in range(height))
@@ -78,11 +96,16 @@ def sha256(path):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "placeholder")
+    kind = sys.argv[1] if len(sys.argv) > 1 else "hop"
+    if kind not in ("hop", "stage"):
+        sys.exit(f"kind must be hop or stage, got {kind}")
+    default = "placeholder" if kind == "hop" else "placeholder_stage"
+    out = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), default)
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
     stages = len(next(iter(TASKS.values())))
-    enc, head = Encoder().eval(), HopHead(stages).eval()
+    enc = Encoder().eval()
+    head = (HopHead(stages) if kind == "hop" else StageHead(stages)).eval()
     V = len(VIEWS)
     torch.onnx.export(
         enc, (torch.zeros(2, 3, IMAGE, IMAGE),), os.path.join(out, "encoder.onnx"), opset_version=OPSET,
@@ -90,11 +113,14 @@ def main():
         dynamic_axes={"image": {0: "batch"}, "embedding": {0: "batch"}},
     )
     e = torch.zeros(2, V, EMBED)
-    names = ["start", "goal", "before", "after", "view_mask"]
+    if kind == "hop":
+        names, outputs, args = ["start", "goal", "before", "after", "view_mask"], ["hop_logits", "stage_logits"], (e, e, e, e, torch.ones(2, V))
+    else:
+        names, outputs, args = ["current", "view_mask"], ["stage_logits", "stage_progress"], (e, torch.ones(2, V))
     torch.onnx.export(
-        head, (e, e, e, e, torch.ones(2, V)), os.path.join(out, "head.onnx"), opset_version=OPSET,
-        input_names=names, output_names=["hop_logits", "stage_logits"],
-        dynamic_axes={**{n: {0: "batch"} for n in names}, "hop_logits": {0: "batch"}, "stage_logits": {0: "batch"}},
+        head, args, os.path.join(out, "head.onnx"), opset_version=OPSET,
+        input_names=names, output_names=outputs,
+        dynamic_axes={n: {0: "batch"} for n in names + outputs},
     )
     for name in ("encoder.onnx", "head.onnx"):
         onnx.checker.check_model(onnx.load(os.path.join(out, name)))
@@ -102,6 +128,9 @@ def main():
     g = torch.Generator().manual_seed(1)
     tasks = {}
     for task, stage_names in TASKS.items():
+        if kind == "stage":
+            tasks[task] = {"stages": stage_names}
+            continue
         os.makedirs(os.path.join(out, "goals", task), exist_ok=True)
         goal = {}
         for view in VIEWS:
@@ -117,18 +146,19 @@ def main():
         os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs if f != "manifest.json"
     )
     manifest = {
-        "name": "placeholder",
+        "name": default,
         "description": "PLACEHOLDER: random weights, for wiring and tests only; its progress is meaningless.",
-        "kind": "hop",
+        "kind": kind,
         "contract_version": 1,
         "views": VIEWS,
         "image": {"width": IMAGE, "height": IMAGE, "channels": 3, "resize": "fill", "mean": MEAN, "std": STD},
         "encoder": {"file": "encoder.onnx", "inputs": [tensor("image", ["batch", 3, IMAGE, IMAGE])],
                     "outputs": [tensor("embedding", ["batch", EMBED])]},
         "head": {"file": "head.onnx",
-                 "inputs": [tensor(n, emb) for n in names[:4]] + [tensor("view_mask", ["batch", V])],
-                 "outputs": [tensor("hop_logits", ["batch", BINS]), tensor("stage_logits", ["batch", stages])]},
-        "hop_bins": BINS,
+                 "inputs": [tensor(n, emb) for n in names[:-1]] + [tensor("view_mask", ["batch", V])],
+                 "outputs": [tensor("hop_logits", ["batch", BINS]), tensor("stage_logits", ["batch", stages])]
+                 if kind == "hop" else [tensor("stage_logits", ["batch", stages]), tensor("stage_progress", ["batch", 1])]},
+        **({"hop_bins": BINS} if kind == "hop" else {}),
         "tasks": tasks,
         "default_task": next(iter(TASKS)),
         "training": {"data": "none (random weights, torch.manual_seed(0))", "exporter": "models/export_placeholder.py"},

@@ -78,6 +78,7 @@ test("refuses a model whose files or manifest do not match, naming the file or f
   await refuse(await variant((m) => void (m.hop_bins = 11)), /'hop_logits' shape/);
   await refuse(await variant((m) => void (m.kind = "value")), /field 'kind'/);
   await refuse(await variant((m) => void (m.default_task = "stack")), /default_task 'stack' is not in tasks/);
+  await refuse(await variant((m) => void (m.kind = "stage")), /head.onnx: manifest lists no input 'current'/);
 });
 
 test("checkSignature compares the session's declared inputs and outputs with the manifest", () => {

@@ -263,3 +263,34 @@ test("CompressedImage cameras: JPEG frames are scored, a truncated JPEG degrades
     await transport.close();
   }
 });
+
+test("a stage model drops in by manifest: potential 'stage', Φ = P(k−1) + ᾱk·τ", async () => {
+  const transport = new LocalTransport(new LocalBus());
+  const node = await startNode(rewardNode, {
+    transport,
+    logger: createLogger("reward", () => undefined),
+    params: { camera_topics: TOPICS, providers: ["cpu"], ort_threads: 1, model: "models/placeholder_stage" },
+  });
+  const rewards: DenseReward[] = [];
+  const sub = subscribe(transport, "/reward", MsgType.DenseReward).subscribe((m) => rewards.push(m));
+  const cams = TOPICS.map((t) => createPublisher(transport, t, MsgType.Image, QOS_SENSOR_DATA));
+  try {
+    for (let i = 0; i < 3; i++) {
+      const before = rewards.length;
+      cams.forEach((p, v) => p.publish(frame(2 + i / 30, v)));
+      await until("a reward", () => rewards.length > before);
+    }
+    for (const r of rewards) {
+      assert.equal(r.potential, "stage");
+      assert.equal(r.model_name, "placeholder_stage");
+      assert.ok(Math.abs(r.progress - (r.stage + r.stage_progress) / 4) < 1e-6, "equal stage shares");
+    }
+    assert.ok(
+      Math.abs(rewards[2].reward - (rewards[2].r_gold + 0.99 * rewards[2].phi_next - rewards[2].phi)) < 1e-9,
+    );
+  } finally {
+    sub.unsubscribe();
+    await node.stop();
+    await transport.close();
+  }
+});
