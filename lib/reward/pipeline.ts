@@ -131,7 +131,7 @@ export class RewardPipeline {
             map((frame) => this.syncFrame(frame)),
             filter((g): g is SyncedGroup<CameraMessage> => g !== undefined && this.admit(g)),
             latestWins(
-              (group) => this.serially(() => this.step(group)),
+              (group) => this.serially(() => this.step(group)).catch((err: unknown) => this.unexpected(err)),
               () => this.stats.groupsDropped++,
             ),
           )
@@ -145,7 +145,9 @@ export class RewardPipeline {
           .pipe(
             mergeMap((event) =>
               concat(
-                from(this.serially(() => this.episodeEvent(event))),
+                from(
+                  this.serially(() => this.episodeEvent(event)).catch((err: unknown) => this.unexpected(err)),
+                ),
                 // A boundary normally closes with the next group; if the cameras stopped with the episode,
                 // it closes after max age with the last state seen, so the learner still gets the terminal.
                 isBoundary(event)
@@ -163,6 +165,15 @@ export class RewardPipeline {
       );
       return () => subs.forEach((s) => s.unsubscribe());
     });
+  }
+
+  /** A bug or an unforeseen failure is logged; the stream goes on with the next group or event. */
+  private unexpected(err: unknown): StepResult {
+    this.report(
+      "unexpected",
+      `unexpected error in the reward pipeline: ${(err as Error).stack ?? String(err)}`,
+    );
+    return {};
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {
@@ -196,7 +207,16 @@ export class RewardPipeline {
 
   private syncFrame(frame: Frame<CameraMessage>): SyncedGroup<CameraMessage> | undefined {
     const t = performance.now();
-    const group = this.sync.push(frame);
+    let group: SyncedGroup<CameraMessage> | undefined;
+    try {
+      group = this.sync.push(frame);
+    } catch (err) {
+      this.report(
+        `sync:${frame.view}`,
+        `${this.config.cameras[frame.view].topic}: ${(err as Error).message}`,
+      );
+      return undefined;
+    }
     this.stats.latency.sync.add(performance.now() - t);
     if (group) this.stats.groupsSynced++;
     return group;
