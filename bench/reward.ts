@@ -118,6 +118,8 @@ async function withNode<T>(
   fn: (ctx: {
     publish: (set: Uint8Array[]) => void;
     rewards: DenseReward[];
+    /** Resolves with the next reward (no polling: a busy main thread would steal a core from sharp). */
+    nextReward: () => Promise<DenseReward>;
     stats: () => PipelineStats;
     provider: string;
   }) => Promise<T>,
@@ -138,7 +140,12 @@ async function withNode<T>(
   });
   const pubs = TOPICS.map((t) => transport.createPublisher(t, MsgType.Image, QOS_SENSOR_DATA));
   const rewards: DenseReward[] = [];
-  const sub = subscribe(transport, "/reward", MsgType.DenseReward).subscribe((r) => rewards.push(r));
+  let waiting: ((r: DenseReward) => void) | undefined;
+  const sub = subscribe(transport, "/reward", MsgType.DenseReward).subscribe((r) => {
+    rewards.push(r);
+    waiting?.(r);
+    waiting = undefined;
+  });
   createPublisher(transport, "/episode", MsgType.EpisodeEvent).publish({
     header: { stamp: timeFromSeconds(0), frame_id: "" },
     event: EpisodeEventKind.START,
@@ -153,6 +160,7 @@ async function withNode<T>(
     return await fn({
       publish: (set) => set.forEach((bytes, v) => pubs[v].publish(bytes)),
       rewards,
+      nextReward: () => new Promise((resolve) => (waiting = resolve)),
       stats: () => running.stats,
       provider: providers.join(","),
     });
@@ -178,16 +186,16 @@ function ownWorkRatio(stats: PipelineStats): number {
  */
 async function closedLoop(): Promise<{ a: LatencyWindow; b: LatencyWindow; inner: number }> {
   const baseline = await baselineStep();
-  return withNode(async ({ publish, rewards, stats }) => {
+  return withNode(async ({ publish, nextReward, stats }) => {
     const a = new LatencyWindow(STEPS);
     const b = new LatencyWindow(STEPS);
     for (let i = 0; i < STEPS + 5; i++) {
       const ta = await baseline();
       const set = images[i % images.length].map((img) => stamped(img, 1 + i / 30));
-      const before = rewards.length;
+      const reward = nextReward();
       const t0 = performance.now();
       publish(set);
-      while (rewards.length === before) await new Promise((r) => setImmediate(r));
+      await reward;
       // the first steps warm caches, the JIT and the thread pools
       if (i >= 5) {
         a.add(ta);
