@@ -130,6 +130,7 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
 
     // Malformed inputs: none of them stops the stream.
     raw.publish(new Uint8Array([0, 1, 0, 0, 9, 9, 9]));
+    transport.createPublisher("/episode", MsgType.EpisodeEvent).publish(new Uint8Array([0, 1, 0, 0, 1]));
     const wrongSize = await step([0, 1, 2], { view: 1, image: { data: new Uint8Array(100) } });
     assert.equal(wrongSize.status, RewardStatus.DEGRADED_VIEW_MISSING);
     assert.deepEqual(wrongSize.source_present, [true, false, true]);
@@ -143,6 +144,10 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
     );
     assert.ok(
       errors.some((m) => m.startsWith("/cam/left: data is 100 bytes, expected step 120 × height 30")),
+    );
+    assert.ok(
+      errors.some((m) => m.startsWith("dropped a message on /episode")),
+      errors.join("\n"),
     );
     assert.ok(
       errors.some((m) => m.startsWith("/cam/wrist: unsupported encoding '16UC1'")),

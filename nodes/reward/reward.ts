@@ -11,7 +11,7 @@ import { loadModel, type Provider } from "../../lib/reward/model.js";
 import { RewardPipeline, type CameraType } from "../../lib/reward/pipeline.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
 import { StageScorer } from "../../lib/reward/stageScorer.js";
-import type { PipelineStats } from "../../lib/reward/stats.js";
+import { RateLimitedErrors, type PipelineStats } from "../../lib/reward/stats.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { rewardParameters } from "./parameters.js";
@@ -75,9 +75,10 @@ export const rewardNode = defineNode({
       MsgType.DiagnosticArray,
       QOS_DEFAULT,
     );
+    const episodeErrors = new RateLimitedErrors((m) => log.error(m));
     const episodes = subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, {
       qos: QOS_DEFAULT,
-      onDecodeError: (err) => log.error(err.message),
+      onDecodeError: (err) => episodeErrors.report("episode-cdr", err.message),
     });
     const streams = cameras.map((c) =>
       transport.subscribe(c.topic, `sensor_msgs/msg/${c.type}`, QOS_SENSOR_DATA),
