@@ -34,6 +34,11 @@ export class LatencyWindow {
   }
 }
 
+/**
+ * Per-step stages: decode (CDR, per frame), sync (per frame), preprocess (all views), encoder, head,
+ * fusion (the hop fusion, shaping and building the message), publish (CDR encode + hand-over to the
+ * transport), total (newest frame's arrival → message ready).
+ */
 export const STAGES = [
   "decode",
   "sync",
