@@ -1,0 +1,86 @@
+import { Tensor } from "onnxruntime-node";
+import type { RewardModel } from "./model.js";
+import type { Preprocessor } from "./preprocess.js";
+
+/** The model produced NaN or ±Inf: reported per step, the node keeps going. */
+export class ModelOutputError extends Error {
+  constructor(graph: string, output: string, index: number, value: number) {
+    super(`model ${graph} output '${output}' has ${value} at index ${index}`);
+    this.name = "ModelOutputError";
+  }
+}
+
+export function assertFinite(graph: string, name: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new ModelOutputError(graph, name, i, data[i]);
+  }
+}
+
+/** One step's progress estimate, whatever the kind of model. */
+export interface Estimate {
+  /** Φ of the current state, in [0, 1]. */
+  readonly phi: number;
+  /** Which potential Φ is (DenseReward.potential). */
+  readonly potential: string;
+  readonly stage: number;
+  readonly stageProbabilities: Float32Array;
+  readonly stageProgress: number;
+  /** In [0, 1]; scaled down by the share of views missing. */
+  readonly confidence: number;
+  readonly encoderMs: number;
+  readonly headMs: number;
+}
+
+/** What the pipeline needs from a model kind (models/CONTRACT.md): frames of a step in, Φ out. */
+export interface PotentialEstimator {
+  readonly task: string | undefined;
+  readonly stageNames: readonly string[];
+  /** Selects the task (goal images, stage names); throws for a task the model does not know. */
+  useTask(task: string): Promise<void>;
+  /** Φ and every reference restart: the next step's frames are the episode's START. */
+  startEpisode(): void;
+  /** The reused encoder input: `count` consecutive image slots, filled by the caller before `estimate`. */
+  imageSlots(count: number): Float32Array;
+  /** Estimates the step whose views `views[i]` were written into image slot i. */
+  estimate(views: readonly number[]): Promise<Estimate>;
+}
+
+/** The image encoder of a model and its reused input buffer (one slot per view). */
+export class FrameEncoder {
+  readonly embeddingSize: number;
+  private readonly images: Float32Array;
+
+  constructor(
+    private readonly model: RewardModel,
+    readonly preprocessor: Preprocessor,
+  ) {
+    this.embeddingSize = model.manifest.encoder.outputs[0].shape[1] as number;
+    this.images = new Float32Array(model.manifest.views.length * preprocessor.size);
+  }
+
+  slots(count: number): Float32Array {
+    return this.images.subarray(0, count * this.preprocessor.size);
+  }
+
+  /** Embeddings [count, D] of the first `count` slots of `images` (default: the shared buffer). */
+  async encode(count: number, images: Float32Array = this.images): Promise<Float32Array> {
+    const m = this.model.manifest;
+    const input = new Tensor("float32", images.subarray(0, count * this.preprocessor.size), [
+      count,
+      3,
+      m.image.height,
+      m.image.width,
+    ]);
+    const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
+    const data = out[m.encoder.outputs[0].name].data as Float32Array;
+    assertFinite("encoder", m.encoder.outputs[0].name, data);
+    return data;
+  }
+}
+
+/** Index of the largest probability. */
+export function argmax(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
+  return best;
+}

@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { Subject } from "rxjs";
+import { codecFor } from "../codec/codec.js";
+import {
+  EpisodeEventKind,
+  MsgType,
+  RewardStatus,
+  type DenseReward,
+  type EpisodeEvent,
+  type Image,
+} from "../codec/messages.js";
+import { createLogger, type LogLevel } from "../node/log.js";
+import { packagePath } from "../paths.js";
+import { timeFromSeconds } from "../time/rosTime.js";
+import { PotentialFusion } from "./fusion.js";
+import { HopScorer } from "./hopScorer.js";
+import { loadManifest } from "./manifest.js";
+import { loadModel, type RewardModel } from "./model.js";
+import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
+import { Preprocessor } from "./preprocess.js";
+
+const codec = codecFor<Image>(MsgType.Image);
+let model: RewardModel;
+before(async () => {
+  const log = createLogger("test", () => undefined);
+  model = await loadModel(await loadManifest(packagePath("models", "placeholder")), {
+    providers: ["cpu"],
+    threads: 1,
+    log,
+  });
+});
+after(() => model.release());
+
+const config: PipelineConfig = {
+  nodeName: "reward",
+  cameras: ["/a", "/b", "/c"].map((topic) => ({ topic, type: "Image" as const })),
+  slopMs: 5,
+  maxAgeMs: 500,
+  missingViewPolicy: "wait",
+  gamma: 0.9,
+  successDelta: 0.05,
+  rewardRateHz: 0,
+};
+
+function image(t: number, view: number): Uint8Array {
+  const data = new Uint8Array(16 * 12 * 3).fill(40 * view + 10);
+  return codec.encode({
+    header: { stamp: timeFromSeconds(t), frame_id: "" },
+    height: 12,
+    width: 16,
+    encoding: "rgb8",
+    is_bigendian: 0,
+    step: 48,
+    data,
+  });
+}
+
+async function until(cond: () => boolean): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > 10_000) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+function harness(m: RewardModel, cfg: PipelineConfig = config) {
+  const logs: [LogLevel, string][] = [];
+  const log = createLogger("reward", (level, _n, msg) => logs.push([level, msg]), "debug");
+  const preprocessor = new Preprocessor(m.manifest.image);
+  const estimator = new HopScorer(m, preprocessor, new PotentialFusion({ mode: "fused" }));
+  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log });
+  const cams = cfg.cameras.map(() => new Subject<Uint8Array>());
+  const episodes = new Subject<EpisodeEvent>();
+  const out: DenseReward[] = [];
+  const ready = estimator.useTask(m.manifest.default_task);
+  const sub = pipeline.run(cams, episodes).subscribe((r) => out.push(r));
+  const group = (t: number): void => cams.forEach((c, v) => c.next(image(t, v)));
+  return { pipeline, out, logs, group, ready, episodes, stop: () => sub.unsubscribe() };
+}
+
+test("NaN from the model: one clear error, an ERROR reward, and the next step is fine", async () => {
+  let poison = true;
+  const nan: RewardModel = {
+    ...model,
+    head: {
+      run: async (feeds) => {
+        const result = await model.head.run(feeds);
+        if (poison) (result.hop_logits.data as Float32Array)[1] = Number.NaN;
+        return result;
+      },
+    },
+  };
+  const h = harness(nan);
+  await h.ready;
+  h.group(1);
+  await until(() => h.out.length === 1);
+  assert.equal(h.out[0].status, RewardStatus.ERROR);
+  assert.match(h.out[0].status_detail, /model error: model head output 'hop_logits' has NaN at index 1/);
+  h.group(1.1);
+  await until(() => h.out.length === 2);
+  assert.equal(h.logs.filter(([l]) => l === "error").length, 1, "repeated errors are rate-limited");
+  poison = false;
+  h.group(1.2);
+  await until(() => h.out.length === 3);
+  assert.equal(h.out[2].status, RewardStatus.OK);
+  assert.equal(h.out[2].step, 0, "the failed steps were not counted as transitions");
+  assert.equal(h.pipeline.stats.modelErrors, 2);
+  h.stop();
+});
+
+test("latest wins: groups arriving during a slow step are dropped and counted, the newest is scored", async () => {
+  let release: (() => void) | undefined;
+  const slow: RewardModel = {
+    ...model,
+    head: {
+      run: async (feeds) => {
+        await new Promise<void>((r) => (release = r));
+        return model.head.run(feeds);
+      },
+    },
+  };
+  const h = harness(slow);
+  await h.ready;
+  h.group(2);
+  await until(() => release !== undefined);
+  for (let i = 1; i <= 5; i++) h.group(2 + i / 10);
+  await until(() => h.pipeline.stats.groupsSynced === 6);
+  const first = release!;
+  release = undefined;
+  first();
+  await until(() => release !== undefined);
+  release!();
+  await until(() => h.out.length === 2);
+  assert.equal(h.pipeline.stats.groupsDropped, 4);
+  assert.deepEqual(h.out[1].header.stamp, timeFromSeconds(2.5), "the newest group was scored");
+  h.stop();
+});
+
+test("reward_rate caps steps per second of camera time", async () => {
+  const h = harness(model, { ...config, rewardRateHz: 5 });
+  await h.ready;
+  for (let i = 0; i < 30; i++) {
+    h.group(3 + i / 30);
+    await until(() => h.pipeline.stats.groupsSynced === i + 1);
+    await until(
+      () => h.out.length + h.pipeline.stats.groupsRateLimited + h.pipeline.stats.groupsDropped === i + 1,
+    );
+  }
+  assert.equal(h.out.length, 5, "1 s of camera time at 5 Hz");
+  assert.equal(h.pipeline.stats.groupsRateLimited, 25);
+  h.stop();
+});
+
+test("a TERMINAL with no frame after it closes after max age with the last state (status stale)", async () => {
+  const h = harness(model, { ...config, maxAgeMs: 50 });
+  await h.ready;
+  const episodes = h.episodes;
+  const event = (kind: number): EpisodeEvent => ({
+    header: { stamp: timeFromSeconds(5), frame_id: "" },
+    event: kind,
+    episode_id: 4n,
+    step: 0,
+    task: "",
+    detail: "",
+  });
+  episodes.next(event(EpisodeEventKind.START));
+  h.group(5);
+  h.group(5.1);
+  await until(() => h.out.length === 2);
+  episodes.next(event(EpisodeEventKind.TERMINAL));
+  await until(() => h.out.length === 3);
+  const last = h.out[2];
+  assert.equal(last.terminal, true);
+  assert.equal(last.status, RewardStatus.DEGRADED_STALE);
+  assert.equal(last.phi, h.out[1].phi_next);
+  assert.equal(last.phi_next, 0);
+  assert.equal(last.step, 2);
+  h.group(5.2);
+  await until(() => h.pipeline.stats.groupsOutsideEpisode === 1);
+  assert.equal(h.out.length, 3, "nothing is published between episodes");
+  h.stop();
+});

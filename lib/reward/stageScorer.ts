@@ -1,0 +1,100 @@
+import { Tensor } from "onnxruntime-node";
+import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
+import { softmaxInto } from "./hop.js";
+import type { RewardModel } from "./model.js";
+import type { Preprocessor } from "./preprocess.js";
+
+/** Φ = P(k−1) + ᾱk·τ (DESIGN §4): `shares[k]` is stage k's share ᾱk of the task. */
+export function stagePotential(shares: readonly number[], stage: number, tau: number): number {
+  let before = 0;
+  for (let k = 0; k < stage; k++) before += shares[k];
+  return Math.min(1, Math.max(0, before + shares[stage] * Math.min(1, Math.max(0, tau))));
+}
+
+/**
+ * Runs a stage model (SARM-style, models/CONTRACT.md): the current views → stage probabilities and the
+ * within-stage progress τ. Φ is a function of the current state alone, so no fusion and no references.
+ */
+export class StageScorer implements PotentialEstimator {
+  private readonly encoder: FrameEncoder;
+  private readonly V: number;
+  private readonly D: number;
+  private readonly current: Float32Array;
+  private readonly mask: Float32Array;
+  private taskName: string | undefined;
+  private shares: readonly number[] = [];
+
+  constructor(
+    private readonly model: RewardModel,
+    preprocessor: Preprocessor,
+  ) {
+    if (model.manifest.kind !== "stage")
+      throw new Error(`model '${model.manifest.name}' is not a stage model`);
+    this.encoder = new FrameEncoder(model, preprocessor);
+    this.V = model.manifest.views.length;
+    this.D = this.encoder.embeddingSize;
+    this.current = new Float32Array(this.V * this.D);
+    this.mask = new Float32Array(this.V);
+  }
+
+  get task(): string | undefined {
+    return this.taskName;
+  }
+
+  get stageNames(): readonly string[] {
+    return this.model.manifest.tasks[this.taskName ?? this.model.manifest.default_task].stages;
+  }
+
+  async useTask(task: string): Promise<void> {
+    const spec = this.model.manifest.tasks[task];
+    if (!spec) {
+      throw new Error(
+        `task '${task}' is not in model '${this.model.manifest.name}' (tasks: ${Object.keys(this.model.manifest.tasks).join(", ")})`,
+      );
+    }
+    this.shares = spec.stage_shares ?? spec.stages.map(() => 1 / spec.stages.length);
+    this.taskName = task;
+  }
+
+  startEpisode(): void {}
+
+  imageSlots(count: number): Float32Array {
+    return this.encoder.slots(count);
+  }
+
+  async estimate(views: readonly number[]): Promise<Estimate> {
+    if (this.taskName === undefined) throw new Error("no task selected: call useTask() first");
+    if (views.length === 0) throw new Error("a step needs at least one view");
+    const { V, D } = this;
+    const t0 = performance.now();
+    const embeddings = await this.encoder.encode(views.length);
+    const t1 = performance.now();
+    this.current.fill(0);
+    this.mask.fill(0);
+    views.forEach((v, i) => {
+      this.current.set(embeddings.subarray(i * D, (i + 1) * D), v * D);
+      this.mask[v] = 1;
+    });
+    const out = await this.model.head.run({
+      current: new Tensor("float32", this.current, [1, V, D]),
+      view_mask: new Tensor("float32", this.mask, [1, V]),
+    });
+    const t2 = performance.now();
+    const logits = out.stage_logits.data as Float32Array;
+    const tau = out.stage_progress.data as Float32Array;
+    assertFinite("head", "stage_logits", logits);
+    assertFinite("head", "stage_progress", tau);
+    const stageProbabilities = softmaxInto(logits, 0, new Float32Array(this.shares.length));
+    const stage = argmax(stageProbabilities);
+    return {
+      phi: stagePotential(this.shares, stage, tau[0]),
+      potential: "stage",
+      stage,
+      stageProbabilities,
+      stageProgress: Math.min(1, Math.max(0, tau[0])),
+      confidence: stageProbabilities[stage] * (views.length / V),
+      encoderMs: t1 - t0,
+      headMs: t2 - t1,
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { FUSION_MODES } from "../../lib/reward/fusion.js";
+import { PROVIDERS } from "../../lib/reward/model.js";
+
+/** The reward node's parameters; the names are fixed by issue 6 so YAML, launch files and scripts agree. */
+export const rewardParameters = z.object({
+  camera_topics: z
+    .array(z.string().min(1))
+    .min(1)
+    .default(["/camera/front/image_raw", "/camera/left/image_raw", "/camera/wrist/image_raw"])
+    .describe("one camera topic per model view, in the model's view order"),
+  camera_types: z
+    .array(z.enum(["Image", "CompressedImage"]))
+    .default([])
+    .describe("message type per camera topic (sensor_msgs/msg/<type>); empty = all Image"),
+  sync_slop_ms: z.number().nonnegative().default(20).describe("largest stamp spread inside one synced group"),
+  max_age_ms: z
+    .number()
+    .positive()
+    .default(250)
+    .describe("a view this much behind the newest frame is missing"),
+  missing_view_policy: z
+    .enum(["wait", "degrade"])
+    .default("degrade")
+    .describe("wait: no reward until every view is back; degrade: reward without it, status degraded"),
+  model: z.string().min(1).default("models/placeholder").describe("model folder with manifest.json"),
+  providers: z
+    .array(z.enum(PROVIDERS as [string, ...string[]]))
+    .min(1)
+    .default(["cuda", "cpu"])
+    .describe("ONNX Runtime execution providers to try in order"),
+  ort_threads: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe("intra-op threads; 0 lets ONNX Runtime choose"),
+  gamma: z
+    .number()
+    .gt(0)
+    .lte(1)
+    .default(0.99)
+    .describe("the learner's discount (the policy node reads the same)"),
+  success_delta: z.number().min(0).lt(1).default(0.05).describe("δ: r_gold = 1 once Φ(s′) ≥ 1 − δ"),
+  fusion: z
+    .enum(FUSION_MODES as [string, ...string[]])
+    .default("fused")
+    .describe("which potential Φ is"),
+  reward_rate: z
+    .number()
+    .nonnegative()
+    .default(0)
+    .describe("cap on rewards per second of camera time; 0 = every group"),
+  reward_topic: z.string().default("/reward").describe("where DenseReward is published"),
+  episode_topic: z
+    .string()
+    .default("/episode")
+    .describe("EpisodeEvent input (START/TERMINAL/TRUNCATED/SUCCESS)"),
+  diagnostics_period_s: z.number().positive().default(1).describe("period of /diagnostics reports"),
+  task: z
+    .string()
+    .default("")
+    .describe("task whose goal images anchor the backward hop; empty = model default"),
+});
+export type RewardParameters = z.infer<typeof rewardParameters>;

@@ -1,0 +1,127 @@
+import { isAbsolute } from "node:path";
+import { interval } from "rxjs";
+import { MsgType } from "../../lib/codec/messages.js";
+import { defineNode, type RunningNode } from "../../lib/node/node.js";
+import { packagePath } from "../../lib/paths.js";
+import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
+import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
+import { HopScorer } from "../../lib/reward/hopScorer.js";
+import { loadManifest } from "../../lib/reward/manifest.js";
+import { loadModel, type Provider } from "../../lib/reward/model.js";
+import { RewardPipeline, type CameraType } from "../../lib/reward/pipeline.js";
+import { Preprocessor } from "../../lib/reward/preprocess.js";
+import { StageScorer } from "../../lib/reward/stageScorer.js";
+import { RateLimitedErrors, type PipelineStats } from "../../lib/reward/stats.js";
+import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
+import { createPublisher, subscribe } from "../../lib/transport/typed.js";
+import { rewardParameters } from "./parameters.js";
+
+/** The running reward node; `stats` is what /diagnostics reports, exposed for benchmarks and tests. */
+export interface RunningRewardNode extends RunningNode {
+  readonly stats: PipelineStats;
+}
+
+/**
+ * Thin shell: parameters and topics in, the transport-free RewardPipeline in the middle, DenseReward and
+ * diagnostics out. Works on every transport because it only sees raw CDR streams.
+ */
+export const rewardNode = defineNode({
+  name: "reward",
+  description:
+    "Cameras → ONNX reward model → multi-perspective fusion → potential-based shaping → DenseReward",
+  parameters: rewardParameters,
+  async start({ name, params, transport, topic, log, clock }): Promise<RunningRewardNode> {
+    const types =
+      params.camera_types.length === 0
+        ? params.camera_topics.map(() => "Image" as const)
+        : params.camera_types;
+    if (types.length !== params.camera_topics.length) {
+      throw new Error(
+        `camera_types has ${types.length} entries for ${params.camera_topics.length} camera_topics`,
+      );
+    }
+    const dir = isAbsolute(params.model) ? params.model : packagePath(params.model);
+    const model = await loadModel(await loadManifest(dir), {
+      providers: params.providers as Provider[],
+      threads: params.ort_threads,
+      log,
+    });
+    const preprocessor = new Preprocessor(model.manifest.image);
+    const estimator =
+      model.manifest.kind === "hop"
+        ? new HopScorer(model, preprocessor, new PotentialFusion({ mode: params.fusion as FusionMode }))
+        : new StageScorer(model, preprocessor);
+    if (model.manifest.kind === "stage")
+      log.info("stage model: Φ = P(k−1) + ᾱk·τ; the fusion parameter does not apply");
+    await estimator.useTask(params.task || model.manifest.default_task);
+    const cameras = params.camera_topics.map((t, i) => ({ topic: topic(t), type: types[i] as CameraType }));
+    const pipeline = new RewardPipeline(
+      {
+        nodeName: name,
+        cameras,
+        slopMs: params.sync_slop_ms,
+        maxAgeMs: params.max_age_ms,
+        missingViewPolicy: params.missing_view_policy,
+        gamma: params.gamma,
+        successDelta: params.success_delta,
+        rewardRateHz: params.reward_rate,
+      },
+      { model, preprocessor, estimator, log },
+    );
+    const rewards = createPublisher(transport, topic(params.reward_topic), MsgType.DenseReward, QOS_DEFAULT);
+    const diagnostics = createPublisher(
+      transport,
+      topic("/diagnostics"),
+      MsgType.DiagnosticArray,
+      QOS_DEFAULT,
+    );
+    const episodeErrors = new RateLimitedErrors((m) => log.error(m));
+    const episodes = subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, {
+      qos: QOS_DEFAULT,
+      onDecodeError: (err) => episodeErrors.report("episode-cdr", err.message),
+    });
+    const streams = cameras.map((c) =>
+      transport.subscribe(c.topic, `sensor_msgs/msg/${c.type}`, QOS_SENSOR_DATA),
+    );
+    const output = pipeline.run(streams, episodes).subscribe({
+      next: (message) => {
+        const t = performance.now();
+        rewards.publish(message);
+        pipeline.stats.latency.publish.add(performance.now() - t);
+      },
+      error: (err: Error) => log.error(`reward pipeline stopped: ${err.message}`),
+    });
+    let lastPublished = 0;
+    let lastReport = performance.now();
+    const reports = interval(params.diagnostics_period_s * 1000).subscribe(() => {
+      const now = performance.now();
+      const rateHz = ((pipeline.stats.published - lastPublished) * 1000) / (now - lastReport);
+      lastPublished = pipeline.stats.published;
+      lastReport = now;
+      diagnostics.publish(
+        rewardDiagnostics({
+          nodeName: name,
+          provider: model.provider,
+          modelName: model.manifest.name,
+          modelSha256: model.sha256,
+          stats: pipeline.stats,
+          rateHz,
+          stamp: clock.now(),
+        }),
+      );
+    });
+    log.info(
+      `scoring ${cameras.map((c) => c.topic).join(", ")} → ${topic(params.reward_topic)} (${params.fusion}, γ=${params.gamma})`,
+    );
+    return {
+      stats: pipeline.stats,
+      stop: async () => {
+        reports.unsubscribe();
+        output.unsubscribe();
+        rewards.close();
+        diagnostics.close();
+        await model.release();
+      },
+    };
+  },
+});
