@@ -7,7 +7,7 @@ export const rewardParameters = z.object({
   camera_topics: z
     .array(z.string().min(1))
     .min(1)
-    .default(["/camera/front/image_raw", "/camera/left/image_raw", "/camera/wrist/image_raw"])
+    .default(["/camera/front/image_raw", "/camera/side/image_raw", "/camera/wrist/image_raw"])
     .describe("one camera topic per model view, in the model's view order"),
   camera_types: z
     .array(z.enum(["Image", "CompressedImage"]))
