@@ -52,19 +52,23 @@ export const HOW_TO_ENABLE_DDS =
   "(`sudo apt-get install cyclonedds-dev`), then run `npm install` (or `node scripts/build-native.mjs`) " +
   "to build native/dds. Without it use transport:=local or transport:=ros";
 
-let addon: DdsAddon | undefined;
+const loaded = new Map<string, DdsAddon>();
 
-export function loadDdsAddon(): DdsAddon {
-  if (addon) return addon;
-  if (!existsSync(ADDON_PATH))
-    throw new Error(`the Cyclone DDS addon is not built (${ADDON_PATH} is missing): ${HOW_TO_ENABLE_DDS}`);
+export function loadDdsAddon(path: string = ADDON_PATH): DdsAddon {
+  const hit = loaded.get(path);
+  if (hit) return hit;
+  if (!existsSync(path)) {
+    throw new Error(`the Cyclone DDS addon is not built (${path} is missing): ${HOW_TO_ENABLE_DDS}`);
+  }
+  let addon: DdsAddon;
   try {
-    addon = createRequire(import.meta.url)(ADDON_PATH) as DdsAddon;
+    addon = createRequire(import.meta.url)(path) as DdsAddon;
   } catch (err) {
     throw new Error(`cannot load the Cyclone DDS addon (${(err as Error).message}): ${HOW_TO_ENABLE_DDS}`, {
       cause: err,
     });
   }
+  loaded.set(path, addon);
   return addon;
 }
 

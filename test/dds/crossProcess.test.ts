@@ -214,4 +214,28 @@ describe("dds transport across processes", { skip }, () => {
       sub.unsubscribe();
     }
   });
+
+  for (const mode of ["exit", "drain"]) {
+    test(`a process that ends with DDS entities open (${mode}) exits cleanly`, async () => {
+      const child = spawn(
+        process.execPath,
+        ["--import", "tsx", packagePath("test", "dds", "exitPeer.ts"), mode],
+        {
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.on("exit", (c, s) => resolve([c, s])),
+      );
+      clearTimeout(timer);
+      assert.equal(signal, null, `the process hung or crashed: ${output}`);
+      assert.equal(code, 0, output);
+      assert.match(output, /^received 12$/m);
+    });
+  }
 });
