@@ -209,10 +209,14 @@ void DeliverToJs(Napi::Env env, Napi::Function callback, ReaderState* state) {
       const uint8_t* bytes;
       uint32_t size;
       raw_cdr_serdata_bytes(samples[i], &bytes, &size);
-      // Zero-copy: the Buffer views the reassembled sample and releases it when garbage-collected.
+      // Zero-copy: the Buffer views the reassembled sample and releases it when garbage-collected. The
+      // garbage collector is told about the memory, else camera frames pile up outside its accounting.
+      Napi::MemoryManagement::AdjustExternalMemory(env, static_cast<int64_t>(size));
       batch.Set(count++, Napi::Buffer<uint8_t>::New(env, const_cast<uint8_t*>(bytes), size,
-                                                    [](Napi::Env, uint8_t*, struct ddsi_serdata* serdata) {
+                                                    [size](Napi::Env fenv, uint8_t*, struct ddsi_serdata* serdata) {
                                                       raw_cdr_serdata_release(serdata);
+                                                      Napi::MemoryManagement::AdjustExternalMemory(
+                                                          fenv, -static_cast<int64_t>(size));
                                                     },
                                                     samples[i]));
     }
