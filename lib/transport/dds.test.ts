@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { firstValueFrom, take, toArray } from "rxjs";
 import { MsgType, type Image } from "../codec/messages.js";
-import { useLoopbackDds, uniqueTopic, testImage } from "../../test/dds/support.js";
+import { ddsTestSkipReason, useLoopbackDds, uniqueTopic, testImage } from "../../test/dds/support.js";
 import { openDdsTransport, resolveDomainId } from "./dds.js";
-import { ddsUnavailableReason, loadDdsAddon } from "./ddsNative.js";
+import { loadDdsAddon } from "./ddsNative.js";
 import { qos } from "./qos.js";
 import { createPublisher, subscribe } from "./typed.js";
 import { createTransport } from "./index.js";
 
-const skip = ddsUnavailableReason();
+const skip = ddsTestSkipReason();
 useLoopbackDds();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

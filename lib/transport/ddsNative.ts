@@ -71,13 +71,3 @@ export function loadDdsAddon(path: string = ADDON_PATH): DdsAddon {
   loaded.set(path, addon);
   return addon;
 }
-
-/** Whether the addon can be loaded here (tests that need it skip with this reason when not). */
-export function ddsUnavailableReason(): string | undefined {
-  try {
-    loadDdsAddon();
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}

@@ -9,7 +9,6 @@ import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, type DenseReward, type Image } from "../../lib/codec/messages.js";
 import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js";
 import { ddsTopicName } from "../../lib/transport/ddsNames.js";
-import { ddsUnavailableReason } from "../../lib/transport/ddsNative.js";
 import { qos } from "../../lib/transport/qos.js";
 import { buildCPeer } from "../dds-peer/build.js";
 import {
@@ -20,9 +19,10 @@ import {
   testImage,
   uniqueTopic,
   useLoopbackDds,
+  ddsTestSkipReason,
 } from "./support.js";
 
-const skip = ddsUnavailableReason();
+const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

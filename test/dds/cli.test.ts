@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { packagePath } from "../../lib/paths.js";
-import { ddsUnavailableReason } from "../../lib/transport/ddsNative.js";
-import { uniqueTopic, useLoopbackDds } from "./support.js";
+import { uniqueTopic, useLoopbackDds, ddsTestSkipReason } from "./support.js";
 
-const skip = ddsUnavailableReason();
+const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {

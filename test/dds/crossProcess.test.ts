@@ -12,11 +12,10 @@ import type { Subscription } from "rxjs";
 import { codecFor } from "../../lib/codec/codec.js";
 import { packagePath } from "../../lib/paths.js";
 import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js";
-import { ddsUnavailableReason } from "../../lib/transport/ddsNative.js";
 import { qos } from "../../lib/transport/qos.js";
-import { testImageCdr, uniqueTopic, useLoopbackDds } from "./support.js";
+import { testImageCdr, uniqueTopic, useLoopbackDds, ddsTestSkipReason } from "./support.js";
 
-const skip = ddsUnavailableReason();
+const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,6 @@
 // Shared by the DDS tests, the TypeScript test peer and bench/dds.ts: the loopback-only Cyclone
 // configuration, unique topic names, and deterministic test images whose bytes both sides can recompute.
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, type DenseReward, type Image } from "../../lib/codec/messages.js";
@@ -125,4 +126,15 @@ export function rewardLine(m: DenseReward): string {
     `progress=${m.progress} confidence=${m.confidence} model_name=${m.model_name}`,
     `model_sha256=${m.model_sha256} status=${m.status} status_detail=${m.status_detail} latency_ms=${m.latency_ms}`,
   ].join(" ");
+}
+
+/**
+ * Why DDS tests cannot run here, or undefined. Only a machine without libddsc skips: where Cyclone is
+ * installed a missing or broken addon is a failure, not a reason to skip.
+ */
+export function ddsTestSkipReason(): string | undefined {
+  const found = spawnSync("pkg-config", ["--exists", "CycloneDDS"]);
+  return found.status === 0
+    ? undefined
+    : "Cyclone DDS (Debian package cyclonedds-dev) is not installed, so the dds transport is not built";
 }
