@@ -1,7 +1,9 @@
 // Image throughput and latency through the Cyclone DDS addon, measured beside Cyclone's own `ddsperf` on
 // the same payload size, the same (loopback) configuration and the same QoS in the same run, so the ratio
 // says what the Node binding costs. Targets (issue 3): >= 0.8x ddsperf throughput, 12 MP at >= 30 fps.
-// Usage: node --import tsx bench/dds.ts [--seconds S] [--images 640x480,4000x3000] [--pings N]
+// The two are measured alternately for --rounds rounds and the medians compared, because a shared machine's
+// load changes within a run.
+// Usage: node --import tsx bench/dds.ts [--seconds S] [--images 640x480,4000x3000] [--pings N] [--rounds R]
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -15,10 +17,12 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     images: { type: "string", default: "640x480,4000x3000" },
     pings: { type: "string", default: "200" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const seconds = Number(values.seconds);
 const pings = Number(values.pings);
+const rounds = Number(values.rounds);
 // A domain of its own, so other DDS traffic on this machine does not share the measurement.
 process.env.ROS_DOMAIN_ID = String(100 + (process.pid % 50));
 const env = useLoopbackDds();
@@ -170,16 +174,28 @@ for (const spec of values.images.split(",")) {
   process.stdout.write(
     `\n${width}x${height} rgb8 (${(width * height) / 1e6} MP): ${size} bytes of CDR per image\n`,
   );
-  const perf = await ddsperfThroughput(size);
-  const ours = await addonThroughput(width, height);
+  const m = { perf: [] as number[], ours: [] as number[], perfRtt: [] as number[], ourRtt: [] as number[] };
+  for (let round = 1; round <= rounds; round++) {
+    m.perf.push(await ddsperfThroughput(size));
+    m.ours.push(await addonThroughput(width, height));
+    m.perfRtt.push(await ddsperfRoundTrip(size));
+    m.ourRtt.push(await addonRoundTrip(width, height));
+    const last = (xs: number[]): string => xs.at(-1)!.toFixed(2);
+    process.stdout.write(
+      `  round ${round}: addon ${last(m.ours)}/s, ddsperf ${last(m.perf)}/s; ` +
+        `round trip addon ${last(m.ourRtt)} ms, ddsperf ${last(m.perfRtt)} ms\n`,
+    );
+  }
+  const [perf, ours, perfRtt, ourRtt] = [m.perf, m.ours, m.perfRtt, m.ourRtt].map(median) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   process.stdout.write(
-    `  throughput  addon ${ours.toFixed(1)} images/s (${(ours * mb).toFixed(0)} MB/s)   ` +
-      `ddsperf ${perf.toFixed(1)} samples/s (${(perf * mb).toFixed(0)} MB/s)   ratio ${(ours / perf).toFixed(2)}\n`,
-  );
-  const perfRtt = await ddsperfRoundTrip(size);
-  const ourRtt = await addonRoundTrip(width, height);
-  process.stdout.write(
-    `  round trip  addon median ${ourRtt.toFixed(2)} ms   ddsperf median ${perfRtt.toFixed(2)} ms   ` +
+    `  median throughput  addon ${ours.toFixed(1)} images/s (${(ours * mb).toFixed(0)} MB/s)   ` +
+      `ddsperf ${perf.toFixed(1)} samples/s (${(perf * mb).toFixed(0)} MB/s)   ratio ${(ours / perf).toFixed(2)}\n` +
+      `  median round trip  addon ${ourRtt.toFixed(2)} ms   ddsperf ${perfRtt.toFixed(2)} ms   ` +
       `ratio ${(ourRtt / perfRtt).toFixed(2)}\n`,
   );
   rows.push({
@@ -190,6 +206,7 @@ for (const spec of values.images.split(",")) {
     throughputRatio: ours / perf,
     addonRoundTripMs: ourRtt,
     ddsperfRoundTripMs: perfRtt,
+    rounds: m,
   });
 }
 process.stdout.write(`\n${JSON.stringify(rows)}\n`);

@@ -8,6 +8,7 @@
  */
 #include "raw_cdr.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 struct raw_serdata {
   struct ddsi_serdata c;
   uint32_t size;
+  size_t capacity; /* payload bytes the allocation has room for (>= size when reused from the pool) */
   /* The serialized bytes follow the struct in the same allocation. */
 };
 
@@ -28,9 +30,64 @@ static uint8_t *payload(const struct raw_serdata *d) {
   return (uint8_t *)(d + 1);
 }
 
+/*
+ * Camera frames are large (a 12 MP rgb8 image is 36 MB) and of constant size. malloc serves such sizes
+ * with fresh mmap()ed pages, so every frame, sent or received, would pay for page faults and kernel
+ * zeroing of its whole size, and munmap() on release. A small pool keeps a few released large blocks for
+ * the next sample of similar size instead; what it may hold is bounded.
+ */
+#define POOL_MIN_BLOCK ((size_t)1 << 20)
+#define POOL_SLOTS 6
+#define POOL_MAX_BYTES ((size_t)256 << 20)
+
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct raw_serdata *pool[POOL_SLOTS];
+static size_t pool_bytes;
+
+static struct raw_serdata *block_alloc(size_t size) {
+  if (size >= POOL_MIN_BLOCK) {
+    struct raw_serdata *best = NULL;
+    int best_slot = -1;
+    pthread_mutex_lock(&pool_lock);
+    for (int i = 0; i < POOL_SLOTS; i++) {
+      /* a block that fits without wasting more than half of itself */
+      if (pool[i] && pool[i]->capacity >= size && pool[i]->capacity / 2 <= size &&
+          (best == NULL || pool[i]->capacity < best->capacity)) {
+        best = pool[i];
+        best_slot = i;
+      }
+    }
+    if (best) {
+      pool[best_slot] = NULL;
+      pool_bytes -= best->capacity;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    if (best) return best;
+  }
+  struct raw_serdata *d = ddsrt_malloc_s(sizeof(*d) + size);
+  if (d) d->capacity = size;
+  return d;
+}
+
+static void block_free(struct raw_serdata *d) {
+  if (d->capacity >= POOL_MIN_BLOCK) {
+    pthread_mutex_lock(&pool_lock);
+    for (int i = 0; i < POOL_SLOTS; i++) {
+      if (pool[i] == NULL && pool_bytes + d->capacity <= POOL_MAX_BYTES) {
+        pool[i] = d;
+        pool_bytes += d->capacity;
+        d = NULL;
+        break;
+      }
+    }
+    pthread_mutex_unlock(&pool_lock);
+  }
+  ddsrt_free(d); /* NULL when pooled */
+}
+
 static struct raw_serdata *serdata_new(const struct ddsi_sertype *type, enum ddsi_serdata_kind kind, size_t size) {
   if (size > UINT32_MAX) return NULL; /* RTPS cannot carry larger samples */
-  struct raw_serdata *d = ddsrt_malloc_s(sizeof(*d) + size);
+  struct raw_serdata *d = block_alloc(size);
   if (d == NULL) return NULL;
   ddsi_serdata_init(&d->c, type, kind);
   d->c.hash = type->serdata_basehash;
@@ -59,7 +116,7 @@ static struct ddsi_serdata *serdata_from_ser(const struct ddsi_sertype *type, en
   for (; fragchain != NULL; fragchain = fragchain->nextfrag) {
     if (fragchain->maxp1 <= off) continue;
     if (fragchain->min > off || fragchain->maxp1 > size) { /* a gap or overrun: not a complete sample */
-      ddsrt_free(d);
+      block_free(d);
       return NULL;
     }
     const uint8_t *src = NN_RMSG_PAYLOADOFF(fragchain->rmsg, NN_RDATA_PAYLOAD_OFF(fragchain));
@@ -67,7 +124,7 @@ static struct ddsi_serdata *serdata_from_ser(const struct ddsi_sertype *type, en
     off = fragchain->maxp1;
   }
   if (off != size) {
-    ddsrt_free(d);
+    block_free(d);
     return NULL;
   }
   return &d->c;
@@ -150,7 +207,7 @@ static bool serdata_untyped_to_sample(const struct ddsi_sertype *type, const str
 }
 
 static void serdata_free(struct ddsi_serdata *dcmn) {
-  ddsrt_free(dcmn);
+  block_free((struct raw_serdata *)dcmn);
 }
 
 static size_t serdata_print(const struct ddsi_sertype *type, const struct ddsi_serdata *dcmn, char *buf,
