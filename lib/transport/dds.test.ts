@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { firstValueFrom, take, toArray } from "rxjs";
+import { codecFor } from "../codec/codec.js";
 import { MsgType, type Image } from "../codec/messages.js";
 import { ddsTestSkipReason, useLoopbackDds, uniqueTopic, testImage } from "../../test/dds/support.js";
 import { openDdsTransport, resolveDomainId } from "./dds.js";
 import { loadDdsAddon } from "./ddsNative.js";
-import { qos } from "./qos.js";
+import { qos, QOS_LATCHED } from "./qos.js";
 import { createPublisher, subscribe } from "./typed.js";
 import { createTransport } from "./index.js";
 
@@ -25,7 +26,7 @@ test("without the addon, loading it names the Debian package to install", () => 
   assert.throws(() => loadDdsAddon("/nonexistent/process_reward_dds.node"), /cyclonedds-dev/);
 });
 
-describe("dds transport in one process", { skip }, () => {
+describe("dds transport in one process", { skip, timeout: 120_000 }, () => {
   test("typed messages go through DDS and topics() shows ROS names and types", async () => {
     const transport = await createTransport("dds", { nodeName: "dds_unit_test" });
     try {
@@ -60,6 +61,29 @@ describe("dds transport in one process", { skip }, () => {
       assert.throws(() => publisher.publish(new Uint8Array([0, 1])), /encapsulation header/);
     } finally {
       await transport.close();
+    }
+  });
+
+  test("a transient-local writer hands its last samples to a late transient-local reader, not a volatile one", async () => {
+    const writerSide = openDdsTransport({ nodeName: "latched_writer" });
+    const readerSide = openDdsTransport({ nodeName: "latched_reader" });
+    try {
+      const topic = uniqueTopic("latched");
+      const strings = codecFor<{ data: string }>("std_msgs/msg/String");
+      const publisher = writerSide.createPublisher(topic, "std_msgs/msg/String", QOS_LATCHED);
+      for (const data of ["first", "last"]) publisher.publish(strings.encode({ data }));
+      const volatile: string[] = [];
+      const sub = readerSide
+        .subscribe(topic, "std_msgs/msg/String", qos({ depth: 5 }))
+        .subscribe((d) => volatile.push(strings.decode(d).data));
+      const late = await firstValueFrom(readerSide.subscribe(topic, "std_msgs/msg/String", QOS_LATCHED));
+      assert.equal(strings.decode(late).data, "last", "depth 1 keeps only the last sample");
+      await sleep(200);
+      sub.unsubscribe();
+      assert.deepEqual(volatile, [], "a volatile reader gets no history");
+    } finally {
+      await readerSide.close();
+      await writerSide.close();
     }
   });
 

@@ -64,85 +64,89 @@ async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Pro
   }
 }
 
-describe("dds transport with an independent C peer (Cyclone typed API, idlc types)", { skip }, () => {
-  let peer: string;
-  let transport: DdsTransport;
-  before(() => {
-    peer = buildCPeer();
-    transport = openDdsTransport({ nodeName: "c_peer_test" });
-  });
-  after(async () => {
-    await transport.close();
-  });
+describe(
+  "dds transport with an independent C peer (Cyclone typed API, idlc types)",
+  { skip, timeout: 120_000 },
+  () => {
+    let peer: string;
+    let transport: DdsTransport;
+    before(() => {
+      peer = buildCPeer();
+      transport = openDdsTransport({ nodeName: "c_peer_test" });
+    });
+    after(async () => {
+      await transport.close();
+    });
 
-  /** Receives `count` samples that the C peer publishes; each must be exactly our encoding of `expected(k)`. */
-  async function fromC<T>(
-    type: string,
-    args: (topic: string) => string[],
-    count: number,
-    expected: (k: number) => T,
-  ) {
-    const topic = uniqueTopic("from_c");
-    const received: Uint8Array[] = [];
-    const sub = transport.subscribe(topic, type, qos({ depth: count })).subscribe((d) => received.push(d));
-    try {
-      const c = startCPeer(peer, args(ddsTopicName(topic)));
-      await until(() => received.length >= count, `${count} samples from the C peer`);
-      assert.equal(await c.exited, 0);
-      const codec = codecFor<T>(type);
-      for (let k = 0; k < count; k++) {
-        const ours = codec.encode(expected(k));
-        assert.ok(Buffer.from(ours).equals(received[k]!), `sample ${k}: Cyclone's CDR differs from ours`);
-        assert.deepEqual(codec.decode(received[k]!), codec.decode(ours));
+    /** Receives `count` samples that the C peer publishes; each must be exactly our encoding of `expected(k)`. */
+    async function fromC<T>(
+      type: string,
+      args: (topic: string) => string[],
+      count: number,
+      expected: (k: number) => T,
+    ) {
+      const topic = uniqueTopic("from_c");
+      const received: Uint8Array[] = [];
+      const sub = transport.subscribe(topic, type, qos({ depth: count })).subscribe((d) => received.push(d));
+      try {
+        const c = startCPeer(peer, args(ddsTopicName(topic)));
+        await until(() => received.length >= count, `${count} samples from the C peer`);
+        assert.equal(await c.exited, 0);
+        const codec = codecFor<T>(type);
+        for (let k = 0; k < count; k++) {
+          const ours = codec.encode(expected(k));
+          assert.ok(Buffer.from(ours).equals(received[k]!), `sample ${k}: Cyclone's CDR differs from ours`);
+          assert.deepEqual(codec.decode(received[k]!), codec.decode(ours));
+        }
+      } finally {
+        sub.unsubscribe();
       }
-    } finally {
-      sub.unsubscribe();
     }
-  }
 
-  /** Publishes `messages` to the C peer's echo mode; it must print exactly `lines`. */
-  async function toC<T>(type: string, mode: string, messages: T[], line: (m: T) => string) {
-    const topic = uniqueTopic("to_c");
-    const c = startCPeer(peer, [mode, ddsTopicName(topic), String(messages.length)]);
-    await c.printed("ready");
-    const publisher = transport.createPublisher(topic, type, qos({ depth: messages.length }));
-    try {
-      await until(() => publisher.matchedSubscribers() > 0, "the C peer's reader to match");
-      const codec = codecFor<T>(type);
-      for (const m of messages) publisher.publish(codec.encode(m));
-      assert.equal(await c.exited, 0);
-      assert.deepEqual(
-        c.lines.filter((l) => l !== "ready"),
-        messages.map(line),
+    /** Publishes `messages` to the C peer's echo mode; it must print exactly `lines`. */
+    async function toC<T>(type: string, mode: string, messages: T[], line: (m: T) => string) {
+      const topic = uniqueTopic("to_c");
+      const c = startCPeer(peer, [mode, ddsTopicName(topic), String(messages.length)]);
+      await c.printed("ready");
+      const publisher = transport.createPublisher(topic, type, qos({ depth: messages.length }));
+      try {
+        await until(() => publisher.matchedSubscribers() > 0, "the C peer's reader to match");
+        const codec = codecFor<T>(type);
+        for (const m of messages) publisher.publish(codec.encode(m));
+        assert.equal(await c.exited, 0);
+        assert.deepEqual(
+          c.lines.filter((l) => l !== "ready"),
+          messages.map(line),
+        );
+      } finally {
+        publisher.close();
+      }
+    }
+
+    test("Image from C arrives as the exact bytes our codec writes", async () => {
+      await fromC<Image>(
+        MsgType.Image,
+        (t) => ["pub-image", t, "640", "480", "3"],
+        3,
+        (k) => cPeerImage(640, 480, k),
       );
-    } finally {
-      publisher.close();
-    }
-  }
+    });
 
-  test("Image from C arrives as the exact bytes our codec writes", async () => {
-    await fromC<Image>(
-      MsgType.Image,
-      (t) => ["pub-image", t, "640", "480", "3"],
-      3,
-      (k) => cPeerImage(640, 480, k),
-    );
-  });
+    test("DenseReward from C arrives as the exact bytes our codec writes", async () => {
+      await fromC<DenseReward>(MsgType.DenseReward, (t) => ["pub-reward", t, "3"], 3, cPeerReward);
+    });
 
-  test("DenseReward from C arrives as the exact bytes our codec writes", async () => {
-    await fromC<DenseReward>(MsgType.DenseReward, (t) => ["pub-reward", t, "3"], 3, cPeerReward);
-  });
+    test("Image to C is read field for field by Cyclone's deserializer", async () => {
+      await toC<Image>(
+        MsgType.Image,
+        "echo-image",
+        [0, 1, 2].map((k) => testImage(640, 480, k)),
+        imageLine,
+      );
+    });
 
-  test("Image to C is read field for field by Cyclone's deserializer", async () => {
-    await toC<Image>(
-      MsgType.Image,
-      "echo-image",
-      [0, 1, 2].map((k) => testImage(640, 480, k)),
-      imageLine,
-    );
-  });
-
-  test("DenseReward to C is read field for field by Cyclone's deserializer", async () => {
-    await toC<DenseReward>(MsgType.DenseReward, "echo-reward", [0, 1, 2].map(cPeerReward), rewardLine);
-  });
-});
+    test("DenseReward to C is read field for field by Cyclone's deserializer", async () => {
+      await toC<DenseReward>(MsgType.DenseReward, "echo-reward", [0, 1, 2].map(cPeerReward), rewardLine);
+    });
+  },
+);

@@ -21,7 +21,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe("process-reward topic on dds", { skip }, () => {
+describe("process-reward topic on dds", { skip, timeout: 120_000 }, () => {
   const topic = uniqueTopic("camera/image_raw");
   let stop: () => void;
   before(() => {

@@ -79,7 +79,7 @@ async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Pro
   }
 }
 
-describe("dds transport across processes", { skip }, () => {
+describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
   let transport: DdsTransport;
   before(() => {
     transport = openDdsTransport({ nodeName: "cross_process_test" });
@@ -195,8 +195,9 @@ describe("dds transport across processes", { skip }, () => {
     const topic = uniqueTopic("heartbeat");
     const received: Uint8Array[] = [];
     const sub = transport.subscribe(topic, "std_msgs/msg/String").subscribe((d) => received.push(d));
+    let victim: Peer | undefined;
     try {
-      const victim = startPeer([topic, "strings", "0", "reliable", "10", "--forever", "--interval-ms", "5"]);
+      victim = startPeer([topic, "strings", "0", "reliable", "10", "--forever", "--interval-ms", "5"]);
       await until(() => received.length >= 5, "messages from the first peer");
       victim.child.kill("SIGKILL");
       assert.equal(await victim.exited, null);
@@ -210,6 +211,7 @@ describe("dds transport across processes", { skip }, () => {
       assert.equal(await successor.exited, 0);
       await until(() => received.length >= before + 5, "messages from the second peer");
     } finally {
+      victim?.child.kill("SIGKILL"); // in case the test failed before killing it
       sub.unsubscribe();
     }
   });
