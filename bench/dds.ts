@@ -86,8 +86,9 @@ async function ddsperfRoundTrip(size: number): Promise<number> {
   });
   const medians: number[] = [];
   await lines(ping, (line) => {
+    // ddsperf prints half the round trip (a one-way estimate; ddsperf.c divides by 2): double it back.
     const m = / 50% ([\d.]+)us/.exec(line);
-    if (m) medians.push(Number(m[1]) / 1000);
+    if (m) medians.push((2 * Number(m[1])) / 1000);
   });
   pong.kill("SIGINT");
   return median(medians);
