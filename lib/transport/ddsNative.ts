@@ -17,8 +17,6 @@ export interface NativeWriter {
 }
 
 export interface NativeReader {
-  /** Writers currently matched. */
-  matched(): number;
   close(): void;
 }
 

@@ -6,7 +6,6 @@
 #include <atomic>
 #include <set>
 #include <string>
-#include <vector>
 
 #include "dds/dds.h"
 #include "dds/version.h"
@@ -244,8 +243,7 @@ class Reader : public Napi::ObjectWrap<Reader> {
  public:
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "Reader",
-                       {InstanceMethod("close", &Reader::Close), InstanceMethod("matched", &Reader::Matched),
-                        InstanceAccessor("handle", &Reader::Handle, nullptr)});
+                       {InstanceMethod("close", &Reader::Close)});
   }
 
   // new Reader(participant, topic, type, qos, onSamples)
@@ -301,17 +299,9 @@ class Reader : public Napi::ObjectWrap<Reader> {
     state_ = nullptr;
   }
 
-  Napi::Value Matched(const Napi::CallbackInfo& info) {
-    dds_subscription_matched_status_t status;
-    if (state_ == nullptr || dds_get_subscription_matched_status(state_->reader, &status) < 0) {
-      return Napi::Number::New(info.Env(), 0);
-    }
-    return Napi::Number::New(info.Env(), status.current_count);
-  }
 
-  Napi::Value Handle(const Napi::CallbackInfo& info) {
-    return Napi::Number::New(info.Env(), state_ ? state_->reader : 0);
-  }
+
+
 
   ReaderState* state_ = nullptr;
 };
