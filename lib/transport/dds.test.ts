@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { firstValueFrom, take, toArray } from "rxjs";
 import { codecFor } from "../codec/codec.js";
 import { MsgType, type Image } from "../codec/messages.js";
@@ -106,5 +108,30 @@ describe("dds transport in one process", { skip, timeout: 120_000 }, () => {
     } finally {
       await observer.close();
     }
+  });
+
+  test("100 more create/publish/receive/close cycles with 2 MB samples do not grow memory", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const topic = uniqueTopic("leak");
+    const sample = new Uint8Array(2_000_000);
+    sample[1] = 1; // CDR little-endian encapsulation
+    const cycle = async (i: number): Promise<void> => {
+      const transport = openDdsTransport({ nodeName: `leak_${i}` });
+      const got = firstValueFrom(transport.subscribe(topic, "sensor_msgs/msg/Image", qos({ depth: 1 })));
+      transport.createPublisher(topic, "sensor_msgs/msg/Image").publish(sample);
+      await got;
+      await transport.close();
+    };
+    const settledRss = (): number => {
+      gc();
+      return process.memoryUsage().rss;
+    };
+    for (let i = 0; i < 50; i++) await cycle(i); // warm-up: allocator pools, the sample pool, JIT
+    const before = settledRss();
+    for (let i = 50; i < 150; i++) await cycle(i);
+    const grown = (settledRss() - before) / 1e6;
+    // A leaked sample alone would be 200 MB over these cycles.
+    assert.ok(grown < 40, `RSS grew by ${grown.toFixed(1)} MB over 100 cycles`);
   });
 });
