@@ -5,7 +5,7 @@ STAMP := node_modules/.setup-stamp
 
 setup: $(STAMP)
 
-$(STAMP): package.json package-lock.json scripts/install-system-deps.sh
+$(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/dds/binding.gyp $(wildcard native/dds/src/*)
 	bash scripts/install-system-deps.sh
 	npm ci --no-audit --no-fund
 	touch $@

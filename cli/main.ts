@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
 import { addMainCommand } from "./commands/main.js";
+import { addTopicCommand } from "./commands/topic.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -12,6 +13,7 @@ const program = new Command("process-reward")
 
 addMainCommand(program);
 addBagCommand(program);
+addTopicCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);
