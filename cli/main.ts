@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addMainCommand } from "./commands/main.js";
+import { addSimCommand } from "./commands/sim.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -10,6 +11,7 @@ const program = new Command("process-reward")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 addMainCommand(program);
+addSimCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

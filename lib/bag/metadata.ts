@@ -66,8 +66,10 @@ export function bagMetadataYaml(summary: BagSummary): string {
       ros_distro: summary.rosDistro ?? "",
     },
   };
-  return stringify(doc, { lineWidth: 0, defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" }).replace(
-    /"@@(\d+)@@"/g,
-    "$1",
-  );
+  return stringify(doc, {
+    lineWidth: 0,
+    defaultStringType: "QUOTE_DOUBLE",
+    defaultKeyType: "PLAIN",
+    doubleQuotedAsJSON: true,
+  }).replace(/"@@(\d+)@@"/g, "$1");
 }
