@@ -13,10 +13,17 @@ const columns = 6;
 const sim = await createSim({ task: taskArg as TaskName, seed: Number(seedArg), width: size, height: size });
 const frames: { step: number; stage: string; views: Uint8Array[] }[] = [];
 const final = runEpisode(sim, "expert", {}, (r) =>
-  frames.push({ step: r.step, stage: r.truth.stageNames[r.truth.stage]!, views: r.frames.map((f) => f.data.slice()) }),
+  frames.push({
+    step: r.step,
+    stage: r.truth.stageNames[r.truth.stage]!,
+    views: r.frames.map((f) => f.data.slice()),
+  }),
 );
 sim.close();
-const picks = Array.from({ length: columns }, (_, i) => frames[Math.round((i * (frames.length - 1)) / (columns - 1))]!);
+const picks = Array.from(
+  { length: columns },
+  (_, i) => frames[Math.round((i * (frames.length - 1)) / (columns - 1))]!,
+);
 const rows = sim.views.length;
 const gap = 2;
 const W = columns * size + (columns - 1) * gap;
@@ -30,7 +37,9 @@ picks.forEach((pick, c) =>
     }
   }),
 );
-await sharp(sheet, { raw: { width: W, height: H, channels: 3 } }).png({ compressionLevel: 9 }).toFile(out);
+await sharp(sheet, { raw: { width: W, height: H, channels: 3 } })
+  .png({ compressionLevel: 9 })
+  .toFile(out);
 process.stdout.write(
   `${out}: ${taskArg} seed ${seedArg}, rows ${sim.views.join("/")}, steps ${picks.map((p) => `${p.step}(${p.stage})`).join(" ")}; ` +
     `episode ${final.truth.success ? "succeeded" : "failed"} at step ${final.step}\n`,
