@@ -41,22 +41,29 @@ function carryAction(
   if (g.grasped === goal.object) {
     const target = goal.target(state);
     const { carry } = carryHeights(goal, initial, state);
-    if (distXY(o, target) > CARRY_TOLERANCE * 0.5) {
-      if (o[2] < carry - 0.003 && distXY(o, target) > 0.03)
+    const xy = distXY(o, target);
+    // Once lowering over the target, correct sideways at the current height instead of climbing back.
+    const lowering = xy < CARRY_TOLERANCE && o[2] < carry - 0.01;
+    if (xy > CARRY_TOLERANCE * 0.5 && !lowering) {
+      if (o[2] < carry - 0.003 && xy > 0.03)
         return command([0, 0, Math.min(EXPERT_STEP, carry - o[2] + 0.002)], 0, 1);
-      const move = moveTowards(o, [target[0], target[1], carry]);
-      return command(move, 0, 1);
+      return command(moveTowards(o, [target[0], target[1], carry]), 0, 1);
     }
-    if (o[2] - target[2] > 0.003)
+    if (o[2] - target[2] > 0.004)
       return command(moveTowards(o, [target[0], target[1], target[2] + 0.001]), 0, 1);
     return command([0, 0, 0], 0, 0);
   }
   const yawError = graspYawError(state, goal.object);
   const xy = distXY(g.position, o);
-  if (xy > 0.005 || Math.abs(yawError) > 0.06) {
-    const hover = o[2] + HOVER;
+  const hover = o[2] + HOVER;
+  // Below hover height the fingers are around (or beside) the object: looser tolerances there, within
+  // the slack of the open fingers, so that small disturbances do not send the gripper back up.
+  const low = g.position[2] < hover - 0.01;
+  const aligned = xy < (low ? 0.012 : 0.006) && Math.abs(yawError) < (low ? 0.15 : 0.06);
+  if (!aligned) {
+    if (low && xy < 0.02) return command(moveTowards(g.position, [o[0], o[1], g.position[2]]), yawError, 0);
     // Climb before crossing so the fingers do not sweep the object away.
-    if (g.position[2] < hover - 0.01 && xy > 0.02) return command([0, 0, EXPERT_STEP], yawError, 0);
+    if (low) return command([0, 0, EXPERT_STEP], yawError, 0);
     return command(
       moveTowards(g.position, [o[0], o[1], Math.max(hover, g.position[2] - EXPERT_STEP)]),
       yawError,
@@ -65,7 +72,7 @@ function carryAction(
   }
   // Small objects sit lower than the fingertips may go: grasp as low as the workspace allows.
   const graspZ = Math.max(o[2], GRIPPER.workspaceMin[2]);
-  if (g.position[2] - graspZ > 0.003)
+  if (g.position[2] - graspZ > 0.004)
     return command(moveTowards(g.position, [o[0], o[1], graspZ]), yawError, 0);
   return command([0, 0, 0], 0, 1);
 }

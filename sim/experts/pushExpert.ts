@@ -15,8 +15,8 @@ import {
   type Policy,
 } from "./expert.js";
 
-/** Half-open fingers make a two-point pusher that keeps a block from spinning. */
-const PUSH_GRIP = 0.5;
+/** Closed fingers: a block corner cannot wedge between them and be carried off by friction. */
+const PUSH_GRIP = 1;
 const PUSH_SPEED = 0.012;
 
 function pushAction(goal: Vec3, state: WorldState, truth: StageEstimate): GripperCommand {
@@ -30,7 +30,9 @@ function pushAction(goal: Vec3, state: WorldState, truth: StageEstimate): Grippe
     const o = state.objects.object!;
     const contact = o.half[0] + GRIPPER.fingerWidth / 2 + 0.002;
     const line: Vec3 = [o.position[0] - dir[0] * contact, o.position[1] - dir[1] * contact, PUSH_HEIGHT];
-    const correction = moveTowards(g, line, 0.01);
+    // Finish coming down behind the block before pushing, so the fingers never press on its edge.
+    if (g[2] > PUSH_HEIGHT + 0.003) return command(moveTowards(g, line, EXPERT_STEP), yawError, PUSH_GRIP);
+    const correction = moveTowards(g, line, 0.006);
     return command(
       [correction[0] + dir[0] * PUSH_SPEED, correction[1] + dir[1] * PUSH_SPEED, correction[2]],
       yawError,

@@ -93,7 +93,7 @@ export const push: TaskDefinition = {
       const lateral = Math.abs(-rx * dir[1] + ry * dir[0]);
       if (
         g[2] < PUSH_HEIGHT + 0.015 &&
-        lateral < 0.02 &&
+        lateral < o.half[0] &&
         along > 0 &&
         along < o.half[0] + PUSH_STANDOFF + 0.015
       ) {

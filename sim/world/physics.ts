@@ -83,6 +83,9 @@ export class PhysicsWorld {
   ) {
     this.world = new RAPIER.World({ x: 0, y: 0, z: -9.81 });
     this.world.timestep = options.controlDt / options.substeps;
+    // Tabletop objects are centimetres: scale Rapier's tolerances (allowed penetration, prediction
+    // distance) to a 10 cm unit instead of its 1 m default.
+    this.world.lengthUnit = 0.1;
     const { table } = spec;
     const tableBody = this.world.createRigidBody(
       RAPIER.RigidBodyDesc.fixed().setTranslation(0, 0, -table.thickness / 2),
@@ -136,7 +139,10 @@ export class PhysicsWorld {
   }
 
   private addBody(spec: BodySpec): Tracked {
-    const desc = spec.dynamic ? RAPIER.RigidBodyDesc.dynamic() : RAPIER.RigidBodyDesc.fixed();
+    // No sleeping: a handful of bodies costs nothing awake, and a sleeping block ignores kinematic fingers.
+    const desc = spec.dynamic
+      ? RAPIER.RigidBodyDesc.dynamic().setCanSleep(false)
+      : RAPIER.RigidBodyDesc.fixed();
     const q = yawQuat(spec.yaw);
     desc.setTranslation(...spec.position).setRotation({ x: q[0], y: q[1], z: q[2], w: q[3] });
     const body = this.world.createRigidBody(desc);
