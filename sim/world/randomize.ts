@@ -23,8 +23,9 @@ const TABLE = { halfX: 0.4, halfY: 0.5, thickness: 0.04 };
 const NOMINAL_CAMERAS: Record<ViewName, CameraSpec> = {
   front: { position: [0.75, 0, 0.5], target: [-0.02, 0, 0.02], fovDeg: 45, attachedToGripper: false },
   side: { position: [0.05, -0.8, 0.45], target: [-0.02, 0, 0.03], fovDeg: 45, attachedToGripper: false },
-  // Gripper frame: mounted on the palm behind the fingers, looking down past the finger tips.
-  wrist: { position: [-0.1, 0, 0.06], target: [0.03, 0, -0.012], fovDeg: 75, attachedToGripper: true },
+  // Gripper frame: behind the wrist, above the palm, looking down past the fingers (sees a grasped object
+  // below the palm and a pushed block beyond the closed fingers).
+  wrist: { position: [-0.1, 0, 0.1], target: [0.05, 0, -0.02], fovDeg: 75, attachedToGripper: true },
 };
 
 function hsl(rng: Rng, s: [number, number], l: [number, number], hue?: number): number {
