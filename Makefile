@@ -7,7 +7,7 @@ setup: $(STAMP)
 
 $(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/dds/binding.gyp $(wildcard native/dds/src/*)
 	bash scripts/install-system-deps.sh
-	npm ci --no-audit --no-fund
+	JOBS=2 npm ci --no-audit --no-fund  # JOBS: node-gyp builds headless-gl (gl) from source on both cores
 	touch $@
 
 build: setup
@@ -22,10 +22,11 @@ lint: setup
 typecheck: setup
 	npm run typecheck
 
+# The sim's render tests need an X display for headless GL: a virtual one from Xvfb.
 test: setup
 	npm run lint
 	npm run typecheck
-	npm test
+	xvfb-run -a -s "-screen 0 640x480x24" npm test
 
 clean:
 	rm -rf dist build $(STAMP)

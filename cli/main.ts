@@ -4,6 +4,7 @@ import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
 import { addMainCommand } from "./commands/main.js";
 import { addTopicCommand } from "./commands/topic.js";
+import { addSimCommand } from "./commands/sim.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -14,6 +15,7 @@ const program = new Command("process-reward")
 addMainCommand(program);
 addBagCommand(program);
 addTopicCommand(program);
+addSimCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-"""The simulated task as separate ROS 2 processes: sim (cameras, ground truth), reward, policy, dashboard.
+"""The simulated task as separate ROS 2 processes: simulator (cameras, ground truth), reward, policy, dashboard.
 
     ros2 launch process_reward sim.launch.py
     ros2 launch process_reward sim.launch.py policy:=false dashboard:=false
@@ -31,8 +31,8 @@ def generate_launch_description():
             ),
             Node(
                 package="process_reward",
-                executable="sim",
-                name="sim",
+                executable="simulator",
+                name="simulator",
                 parameters=[params_file],
                 output="screen",
                 emulate_tty=True,

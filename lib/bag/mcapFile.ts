@@ -305,3 +305,23 @@ export async function openMcapFile(path: string, data?: Uint8Array): Promise<Sto
   const { scan: found, damage } = await scan(path, source, handlers);
   return new StreamedMcapFile(path, source, handlers, found, damage);
 }
+
+/** The raw indexed reader of a complete MCAP file, for checks of the container itself (profile, schemas). */
+export async function openIndexedMcap(
+  path: string,
+): Promise<{ reader: McapIndexedReader; close(): Promise<void> }> {
+  const handle = await open(path, "r");
+  try {
+    const readable = new FileReadable(handle, BigInt((await handle.stat()).size));
+    const reader = await McapIndexedReader.Initialize({
+      readable,
+      decompressHandlers: await loadDecompressHandlers(),
+    });
+    return { reader, close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw new BagError(path, `cannot read as an indexed MCAP file: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
