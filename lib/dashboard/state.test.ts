@@ -48,7 +48,7 @@ test("camera previews: rgb8 and bgr8 encode to JPEG with the right colours; a sh
   for (let i = 0; i < rgb.data.length; i += 3) rgb.data[i] = 255; // pure red
   const bgr = { ...rgb, encoding: "bgr8", data: rgb.data.slice() };
   for (const message of [rgb, bgr]) {
-    const { data, info } = await sharp(await toPreviewJpeg(message))
+    const { data, info } = await sharp(await toPreviewJpeg("/cam", message))
       .raw()
       .toBuffer({ resolveWithObject: true });
     assert.equal(info.width, 64);
@@ -57,8 +57,11 @@ test("camera previews: rgb8 and bgr8 encode to JPEG with the right colours; a sh
     else assert.ok(b > 200 && r < 60, `bgr red bytes become blue (${r}, ${b})`);
   }
   await assert.rejects(
-    toPreviewJpeg({ ...rgb, data: rgb.data.subarray(0, 100) }),
-    /too short for 64x48 rgb8/,
+    toPreviewJpeg("/cam", { ...rgb, data: rgb.data.subarray(0, 100) }),
+    /\/cam: data is 100 bytes/,
   );
-  await assert.rejects(toPreviewJpeg({ ...rgb, encoding: "yuv422" }), /unsupported encoding 'yuv422'/);
+  await assert.rejects(
+    toPreviewJpeg("/cam", { ...rgb, encoding: "yuv422" }),
+    /\/cam: unsupported encoding 'yuv422'/,
+  );
 });

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import sharp from "sharp";
 import type { Image } from "../codec/messages.js";
-import { FrameError, Preprocessor } from "./preprocess.js";
+import { FrameError } from "../image/cameraImage.js";
+import { Preprocessor } from "./preprocess.js";
 
 const W = 8;
 const H = 6;

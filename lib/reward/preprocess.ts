@@ -1,36 +1,9 @@
-import sharp, { type Sharp } from "sharp";
-import type { CompressedImage, Image } from "../codec/messages.js";
+import sharp from "sharp";
+import { cameraPipeline, FrameError, type CameraMessage } from "../image/cameraImage.js";
 import type { ModelManifest } from "./manifest.js";
-
-/** A camera message that cannot become a model input; names the topic and what was wrong. */
-export class FrameError extends Error {
-  constructor(
-    readonly topic: string,
-    readonly kind: "encoding" | "size" | "decode",
-    problem: string,
-  ) {
-    super(`${topic}: ${problem}`);
-    this.name = "FrameError";
-  }
-}
-
-/** Channels per sensor_msgs/image_encodings name we accept; 16-bit and Bayer encodings are refused. */
-const RAW_ENCODINGS: Record<string, { channels: 1 | 3 | 4; bgr: boolean }> = {
-  rgb8: { channels: 3, bgr: false },
-  bgr8: { channels: 3, bgr: true },
-  rgba8: { channels: 4, bgr: false },
-  bgra8: { channels: 4, bgr: true },
-  mono8: { channels: 1, bgr: false },
-  "8UC1": { channels: 1, bgr: false },
-  "8UC3": { channels: 3, bgr: true },
-};
-export const SUPPORTED_ENCODINGS = Object.keys(RAW_ENCODINGS);
 
 // Every camera frame is a new buffer, so libvips' operation cache never hits; it would only hold memory.
 sharp.cache(false);
-
-export type CameraMessage =
-  { kind: "Image"; message: Image } | { kind: "CompressedImage"; message: CompressedImage };
 
 /**
  * Camera message → normalized CHW float32 in the model's size, written into a caller's buffer (reused
@@ -61,26 +34,7 @@ export class Preprocessor {
   async toTensor(topic: string, input: CameraMessage, out: Float32Array, offset: number): Promise<void> {
     if (offset < 0 || offset + this.size > out.length)
       throw new RangeError(`tensor slot ${offset} out of range`);
-    let pipeline: Sharp;
-    let bgr = false;
-    if (input.kind === "Image") {
-      const m = input.message;
-      const enc = RAW_ENCODINGS[m.encoding];
-      if (!enc) {
-        throw new FrameError(
-          topic,
-          "encoding",
-          `unsupported encoding '${m.encoding}' (supported: ${SUPPORTED_ENCODINGS.join(", ")})`,
-        );
-      }
-      bgr = enc.bgr;
-      pipeline = sharp(packedPixels(topic, m, enc.channels), {
-        raw: { width: m.width, height: m.height, channels: enc.channels },
-      });
-    } else {
-      // 'truncated' makes libvips fail on a cut-off JPEG/PNG instead of returning a half-grey image.
-      pipeline = sharp(input.message.data, { failOn: "truncated" });
-    }
+    const { pipeline, bgr } = cameraPipeline(topic, input);
     // Camera alpha is opaque and carries no scene content: it is dropped (libvips resizes premultiplied, so
     // a non-opaque alpha would darken colours; no camera driver we know sends one).
     let data: Buffer;
@@ -118,28 +72,4 @@ export class Preprocessor {
       out[offset + 2 * plane + i] = data[p + b] * s2 + b2;
     }
   }
-}
-
-/** The pixel bytes without row padding; sharp's raw input has no stride option, so padded rows are copied. */
-function packedPixels(topic: string, m: Image, channels: number): Uint8Array {
-  if (!(m.width > 0 && m.height > 0)) throw new FrameError(topic, "size", `image is ${m.width}×${m.height}`);
-  const row = m.width * channels;
-  if (m.step < row) {
-    throw new FrameError(
-      topic,
-      "size",
-      `step ${m.step} is shorter than width ${m.width} × ${channels} channels (${m.encoding})`,
-    );
-  }
-  if (m.data.length !== m.step * m.height) {
-    throw new FrameError(
-      topic,
-      "size",
-      `data is ${m.data.length} bytes, expected step ${m.step} × height ${m.height} = ${m.step * m.height} for ${m.width}×${m.height} ${m.encoding}`,
-    );
-  }
-  if (m.step === row) return m.data;
-  const packed = new Uint8Array(row * m.height);
-  for (let y = 0; y < m.height; y++) packed.set(m.data.subarray(y * m.step, y * m.step + row), y * row);
-  return packed;
 }

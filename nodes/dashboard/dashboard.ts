@@ -45,9 +45,9 @@ export const dashboardNode = defineNode({
         : subscribe(transport, topic(name), MsgType.Image, { qos: QOS_SENSOR_DATA, onDecodeError: report });
       return messages.subscribe((message: Image | CompressedImage) => {
         if (!limiter.admit(performance.now())) return;
-        toPreviewJpeg(message).then(
+        toPreviewJpeg(name, message).then(
           (jpeg) => server.setFrame(index, jpeg),
-          (err: Error) => log.warn(`${name}: ${err.message}`),
+          (err: Error) => log.warn(err.message),
         );
       });
     });
