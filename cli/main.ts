@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
+import { addExperimentCommand } from "./commands/experiment.js";
 import { addMainCommand } from "./commands/main.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
@@ -10,6 +11,7 @@ const program = new Command("process-reward")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 addMainCommand(program);
+addExperimentCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import type { NodeDefinition } from "../lib/node/node.js";
+import { policyNode } from "./policy/policy.js";
 import { relayNode } from "./relay/relay.js";
 
 // Each node has its own parameter schema; the registry only needs name, description and start.
@@ -6,4 +7,4 @@ import { relayNode } from "./relay/relay.js";
 export type AnyNodeDefinition = NodeDefinition<any>;
 
 /** Every node the CLI and launch files can start, by name. */
-export const nodes: readonly AnyNodeDefinition[] = [relayNode];
+export const nodes: readonly AnyNodeDefinition[] = [relayNode, policyNode];
