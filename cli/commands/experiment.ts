@@ -136,6 +136,7 @@ export function addExperimentCommand(program: Command): void {
               warmupTransitions: 256,
               explorationNoise: 0.1,
               bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
+              demoBatchFraction: 0.5,
             },
           });
           runs.push(run);

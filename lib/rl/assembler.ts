@@ -86,8 +86,9 @@ export class TransitionAssembler {
     const s = this.slot(e, step);
     s.observation = observation;
     s.observedAt = now;
-    this.tryEmit(episode, e, step - 1);
+    // Oldest first: emitting the last transition of an episode closes the episode.
     this.tryEmit(episode, e, step - 2);
+    this.tryEmit(episode, e, step - 1);
   }
 
   addAction(episode: bigint, step: number, action: Float32Array): void {
@@ -108,13 +109,14 @@ export class TransitionAssembler {
     slot.reward = reward;
     slot.rewardEnd = end;
     slot.observedAt ??= now;
+    this.tryEmit(episode, e, step - 2);
     this.tryEmit(episode, e, step - 1);
   }
 
   addEpisodeEnd(episode: bigint, step: number, kind: EpisodeEnd): void {
     const e = this.episode(episode);
     e.end = { step, kind };
-    this.tryEmit(episode, e, step - 1);
+    for (const pending of [...e.slots.keys()].sort((a, b) => a - b)) this.tryEmit(episode, e, pending);
   }
 
   /** Drop what waited too long for its reward; settle transitions whose end was never signalled. */
@@ -159,9 +161,12 @@ export class TransitionAssembler {
     )
       return;
     const end = next.rewardEnd ?? (e.end?.step === step + 1 ? e.end.kind : undefined);
+    const after = e.slots.get(step + 2);
     const continues =
       end === undefined &&
-      (e.slots.get(step + 2)?.observation !== undefined || (e.end !== undefined && e.end.step > step + 1));
+      (after?.observation !== undefined ||
+        after?.reward !== undefined ||
+        (e.end !== undefined && e.end.step > step + 1));
     if (end === undefined && !continues) return;
     this.emit(id, e, step, end);
   }

@@ -4,7 +4,7 @@ import { Rng } from "./random.js";
 import { ReplayBuffer } from "./replayBuffer.js";
 import { observationNorm, Td3Agent, type Td3Config, type UpdateStats } from "./td3.js";
 import { tf } from "./tf.js";
-import type { Transition } from "./transition.js";
+import type { Batch, Transition } from "./transition.js";
 
 export interface LearnerConfig {
   readonly td3: Td3Config;
@@ -18,6 +18,12 @@ export interface LearnerConfig {
   readonly explorationNoise: number;
   /** Behaviour-cloning steps on the demos before online learning. */
   readonly bcSteps: number;
+  /**
+   * Share of each critic batch drawn from the demonstrations (symmetric sampling as in RLPD, Ball et al.
+   * 2023), so the few successful demo transitions keep shaping the values instead of being diluted by
+   * the growing replay.
+   */
+  readonly demoBatchFraction: number;
 }
 
 export interface LearnerCounters {
@@ -83,6 +89,28 @@ export class Learner {
     return action;
   }
 
+  private sampleBatch(): Batch {
+    const fromDemos =
+      this.demos.size > 0 ? Math.round(this.config.batchSize * this.config.demoBatchFraction) : 0;
+    const online = this.replay.sample(this.config.batchSize - fromDemos, this.rng);
+    if (fromDemos === 0) return online;
+    const demos = this.demos.sample(fromDemos, this.rng);
+    const join = (a: Float32Array, b: Float32Array): Float32Array => {
+      const out = new Float32Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    return {
+      size: online.size + demos.size,
+      observations: join(online.observations, demos.observations),
+      actions: join(online.actions, demos.actions),
+      rewards: join(online.rewards, demos.rewards),
+      nextObservations: join(online.nextObservations, demos.nextObservations),
+      bootstrap: join(online.bootstrap, demos.bootstrap),
+    };
+  }
+
   /** Store one transition and run the configured number of updates. */
   observe(transition: Transition): UpdateStats | undefined {
     this.replay.add(transition);
@@ -90,7 +118,7 @@ export class Learner {
     if (this.replay.size < this.config.warmupTransitions) return undefined;
     let stats: UpdateStats | undefined;
     for (let i = 0; i < this.config.updatesPerStep; i++) {
-      const batch = this.replay.sample(this.config.batchSize, this.rng);
+      const batch = this.sampleBatch();
       const demos = this.demos.size > 0 ? this.demos.sample(this.config.batchSize, this.rng) : undefined;
       stats = this.agent.update(batch, demos, this.rng);
       this.counters.updates++;

@@ -53,13 +53,15 @@ export interface UpdateStats {
   meanQ: number;
 }
 
+const NORM_CLIP = 5;
+
 /** Observation normalization, fixed once from the demonstrations so the networks see O(1) inputs. */
 export interface ObservationNorm {
   readonly mean: Float32Array;
   readonly std: Float32Array;
 }
 
-export function observationNorm(observations: Float32Array, dim: number, minStd = 0.05): ObservationNorm {
+export function observationNorm(observations: Float32Array, dim: number, minStd = 0.1): ObservationNorm {
   const n = observations.length / dim;
   if (!Number.isInteger(n) || n < 1)
     throw new Error(`need at least one ${dim}-value observation for normalization`);
@@ -133,8 +135,11 @@ export class Td3Agent {
     this.criticTargets[1].copyFrom(this.critics[1]);
   }
 
+  // Clipped: a feature that never changed in the demos (say, the gripper flag) has a tiny std, and the
+  // first time the policy flips it the unclipped input would be tens of σ out and the networks' output junk.
   private normalize(observations: tf.Tensor2D): tf.Tensor2D {
-    return tf.div(tf.sub(observations, this.normMean), this.normStd);
+    const z = tf.div(tf.sub(observations, this.normMean), this.normStd);
+    return tf.clipByValue(z, -NORM_CLIP, NORM_CLIP) as tf.Tensor2D;
   }
 
   /** The deterministic policy for one observation, in [-1, 1]. */

@@ -41,6 +41,12 @@ export const policyParameters = z.object({
     .describe("Gaussian std in normalized action units"),
   bc_steps: z.number().int().nonnegative().default(2000),
   bc_weight: z.number().nonnegative().default(DEFAULT_TD3.bcWeight),
+  demo_batch_fraction: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("share of each batch from demonstrations"),
   q_weight: z.number().nonnegative().default(DEFAULT_TD3.alpha),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
   max_translation: z.number().positive().default(0.04).describe("metres per step at action ±1"),
@@ -90,6 +96,7 @@ export function learnerConfig(p: PolicyParameters): LearnerConfig {
     warmupTransitions: p.warmup_transitions,
     explorationNoise: p.exploration_noise,
     bcSteps: p.bc_steps,
+    demoBatchFraction: p.demo_batch_fraction,
   };
 }
 
@@ -128,7 +135,6 @@ export const policyNode = defineNode({
 
     let actionsPublished = 0;
     let rejectedObservations = 0;
-    let gammaWarned = false;
     const assembler = new TransitionAssembler({
       rewardTimeoutMs: params.reward_timeout_ms,
       onTransition: (t) => {
@@ -173,9 +179,10 @@ export const policyNode = defineNode({
       ),
       subscribe(transport, topic(params.reward_topic), MsgType.DenseReward, { onDecodeError }).subscribe(
         (msg) => {
-          if (!gammaWarned && Math.abs(msg.gamma - params.gamma) > 1e-9) {
-            gammaWarned = true;
-            log.error(
+          if (Math.abs(msg.gamma - params.gamma) > 1e-9) {
+            log.once(
+              "error",
+              "gamma",
               `reward gamma ${msg.gamma} differs from the learner's gamma ${params.gamma}: shaping is no longer policy-invariant`,
             );
           }
