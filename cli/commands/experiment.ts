@@ -37,6 +37,9 @@ interface ExperimentOptions {
   updatesPerStep: string;
   gamma: string;
   bcSteps: string;
+  qWeight: string;
+  bcWeight: string;
+  explorationNoise: string;
 }
 
 function positiveInt(name: string, value: string, allowZero = false): number {
@@ -82,6 +85,9 @@ export function addExperimentCommand(program: Command): void {
     .option("--updates-per-step <n>", "gradient updates per transition", "1")
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
     .option("--bc-steps <n>", "behaviour-cloning steps", "2000")
+    .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
+    .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
+    .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.1")
     .action(async (opts: ExperimentOptions) => {
       const conditions = parseConditions(opts.conditions);
       const seeds = positiveInt("--seeds", opts.seeds);
@@ -129,12 +135,19 @@ export function addExperimentCommand(program: Command): void {
             demoNoise: fraction("--demo-noise", opts.demoNoise, 0, 10),
             successDelta: 0.05,
             learner: {
-              td3: { ...DEFAULT_TD3, gamma, observationDim: 0, actionDim: ACTION_DIM },
+              td3: {
+                ...DEFAULT_TD3,
+                gamma,
+                alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
+                bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
+                observationDim: 0,
+                actionDim: ACTION_DIM,
+              },
               replayCapacity: 200_000,
               batchSize: 128,
               updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
               warmupTransitions: 256,
-              explorationNoise: 0.1,
+              explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
               bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
               demoBatchFraction: 0.5,
             },
@@ -168,7 +181,8 @@ export function addExperimentCommand(program: Command): void {
             notes: [
               `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
               "Final success: the last evaluation. Rollouts to 80%: first evaluation of the seed-mean curve at ≥ 80% of its final value.",
-              `Learner: TD3+BC, 2×64 MLPs, batch 128, ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
+              `Learner: TD3+BC, 2×64 MLPs, batch 128 (half from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
+                `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
               `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
             ],
           },
