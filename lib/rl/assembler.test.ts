@@ -126,3 +126,17 @@ test("when the last step's observation arrives after its reward, the step before
     ],
   );
 });
+
+test("steps whose next observation never comes are forgotten after twice the bound and counted", () => {
+  const { a, out, obs, act } = setup(100);
+  obs(5n, 0, 0);
+  act(5n, 0);
+  a.tick(150);
+  assert.equal(a.stats.droppedIncomplete, 0);
+  a.tick(200);
+  assert.equal(a.stats.droppedIncomplete, 1);
+  // The episode is gone: a reward for it now is late.
+  a.addReward(5n, 1, 1, undefined, 201);
+  assert.equal(a.stats.lateRewards, 1);
+  assert.equal(out.length, 0);
+});

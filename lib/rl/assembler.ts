@@ -25,6 +25,8 @@ export interface AssemblerStats {
   lateRewards: number;
   /** Transitions emitted with no end signal ever seen for s′: assumed to continue (bootstrapped). */
   assumedContinuing: number;
+  /** Observations acted on whose next observation never came (e.g. the episode ended without one). */
+  droppedIncomplete: number;
 }
 
 export type EpisodeEnd = "terminal" | "truncated";
@@ -61,6 +63,7 @@ export class TransitionAssembler {
     droppedMissingAction: 0,
     lateRewards: 0,
     assumedContinuing: 0,
+    droppedIncomplete: 0,
   };
   private readonly episodes = new Map<bigint, EpisodeState>();
 
@@ -139,12 +142,16 @@ export class TransitionAssembler {
           e.slots.delete(step - 1);
         }
       }
-      if (
-        e.slots.size === 0 ||
-        [...e.slots.values()].every((s) => s.done && s.observedAt! + this.options.rewardTimeoutMs <= now)
-      ) {
-        this.episodes.delete(id);
+      // Anything still here long after the bound can no longer complete (its s′ never came, or its
+      // transition was settled): forget it so a long-running node does not grow.
+      for (const [step, slot] of [...e.slots]) {
+        const stale =
+          slot.observedAt === undefined || now - slot.observedAt >= 2 * this.options.rewardTimeoutMs;
+        if (!stale) continue;
+        if (!slot.done && slot.observation && slot.action) this.stats.droppedIncomplete++;
+        e.slots.delete(step);
       }
+      if (e.slots.size === 0) this.episodes.delete(id);
     }
   }
 
