@@ -89,108 +89,133 @@ export function addExperimentCommand(program: Command): void {
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
     .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.1")
     .action(async (opts: ExperimentOptions) => {
-      const conditions = parseConditions(opts.conditions);
-      const seeds = positiveInt("--seeds", opts.seeds);
-      const rollouts = positiveInt("--rollouts", opts.rollouts);
-      if (!(ENV_KINDS as readonly string[]).includes(opts.env)) {
-        throw new Error(`--env must be one of ${ENV_KINDS.join(", ")} (got '${opts.env}')`);
+      try {
+        await runExperiment(opts);
+      } catch (err) {
+        process.stderr.write(`experiment: ${(err as Error).message}\n`);
+        process.exitCode = 2;
       }
-      const kind = opts.env as EnvKind;
-      const makeEnv = await envFactory(kind);
-      const learned: PotentialFactory | undefined = opts.potentialModule
-        ? await potentialModule(opts.potentialModule)
-        : kind === "pointmass"
-          ? demoStatePotential({ episodes: 30, noise: 0.3 })
-          : undefined;
-      const needsLearned = conditions.some((c) => c === "pbrs" || c === "naive");
-      if (needsLearned && !learned) {
-        throw new Error(
-          "conditions pbrs and naive need a learned potential: pass --potential-module (the reward pipeline)",
-        );
-      }
-      const gamma = fraction("--gamma", opts.gamma, 0, 0.9999);
-      const runs: RunResult[] = [];
-      const started = performance.now();
-      for (let seed = 1; seed <= seeds; seed++) {
-        // One learned Φ per seed, shared by the conditions that use it, so they differ only in the formula.
-        let learnedPhi: PotentialSource | undefined;
-        for (const condition of conditions) {
-          const potentialFor = async (
-            c: Condition,
-            env: Parameters<PotentialFactory>[1],
-          ): Promise<PotentialSource | undefined> => {
-            if (c === "pbrs_oracle") return oraclePotential;
-            if (c === "sparse") return undefined;
-            learnedPhi ??= await learned!(opts.task, env, seed);
-            return learnedPhi;
-          };
-          const run = await runCondition(makeEnv, potentialFor, {
-            task: opts.task,
-            condition,
-            seed,
-            rollouts,
-            evalEvery: positiveInt("--eval-every", opts.evalEvery),
-            evalEpisodes: positiveInt("--eval-episodes", opts.evalEpisodes),
-            demos: positiveInt("--demos", opts.demos),
-            demoNoise: fraction("--demo-noise", opts.demoNoise, 0, 10),
-            successDelta: 0.05,
-            learner: {
-              td3: {
-                ...DEFAULT_TD3,
-                gamma,
-                alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
-                bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
-                observationDim: 0,
-                actionDim: ACTION_DIM,
-              },
-              replayCapacity: 200_000,
-              batchSize: 128,
-              updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
-              warmupTransitions: 256,
-              explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
-              bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
-              demoBatchFraction: 0.5,
-            },
-          });
-          runs.push(run);
-          const last = run.curve[run.curve.length - 1]!;
-          process.stdout.write(
-            `${condition} seed ${seed}: start ${run.curve[0]!.successRate.toFixed(2)} -> ${last.successRate.toFixed(2)} ` +
-              `after ${last.rollouts} rollouts (${run.counters.updates} updates, ${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
-          );
-        }
-      }
-      const summaries = conditions.map((c) =>
+    });
+}
+
+/** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
+function commandLine(opts: ExperimentOptions): string {
+  const flags = Object.entries(opts)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} ${String(v)}`);
+  return `process-reward experiment ${flags.join(" ")}`;
+}
+
+async function runExperiment(opts: ExperimentOptions): Promise<void> {
+  const conditions = parseConditions(opts.conditions);
+  const seeds = positiveInt("--seeds", opts.seeds);
+  const rollouts = positiveInt("--rollouts", opts.rollouts);
+  if (!(ENV_KINDS as readonly string[]).includes(opts.env)) {
+    throw new Error(`--env must be one of ${ENV_KINDS.join(", ")} (got '${opts.env}')`);
+  }
+  const kind = opts.env as EnvKind;
+  const makeEnv = await envFactory(kind);
+  const learned: PotentialFactory | undefined = opts.potentialModule
+    ? await potentialModule(opts.potentialModule)
+    : kind === "pointmass"
+      ? demoStatePotential({ episodes: 30, noise: 0.3 })
+      : undefined;
+  const needsLearned = conditions.some((c) => c === "pbrs" || c === "naive");
+  if (needsLearned && !learned) {
+    throw new Error(
+      "conditions pbrs and naive need a learned potential: pass --potential-module (the reward pipeline)",
+    );
+  }
+  const gamma = fraction("--gamma", opts.gamma, 0, 0.9999);
+  const runs: RunResult[] = [];
+  const started = performance.now();
+  // Rewritten after every run, so a long experiment that is stopped still leaves what it measured.
+  const writeReport = async (complete: boolean): Promise<void> => {
+    const summaries = conditions
+      .filter((c) => runs.some((r) => r.condition === c))
+      .map((c) =>
         summarize(
           c,
           runs.filter((r) => r.condition === c),
         ),
       );
-      await mkdir(opts.out, { recursive: true });
-      const command = `process-reward experiment ${process.argv.slice(3).join(" ")}`;
-      const title = `${opts.task} on ${kind === "pointmass" ? "the point-mass fixture" : "the simulator"}: success vs rollouts`;
-      await writeFile(join(opts.out, "curves.csv"), curvesCsv(runs, summaries));
-      await writeSuccessPlot(join(opts.out, "success.png"), summaries, { title });
-      await writeFile(
-        join(opts.out, "results.md"),
-        markdownReport(
-          {
-            title,
-            command,
-            environment: kind,
-            notes: [
-              `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
-              "Final success: the last evaluation. Rollouts to 80%: first evaluation of the seed-mean curve at ≥ 80% of its final value.",
-              `Learner: TD3+BC, 2×64 MLPs, batch 128 (half from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
-                `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
-              `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
-            ],
+    await mkdir(opts.out, { recursive: true });
+    const command = commandLine(opts);
+    const title = `${opts.task} on ${kind === "pointmass" ? "the point-mass fixture" : "the simulator"}: success vs rollouts`;
+    await writeFile(join(opts.out, "curves.csv"), curvesCsv(runs, summaries));
+    await writeSuccessPlot(join(opts.out, "success.png"), summaries, { title });
+    await writeFile(
+      join(opts.out, "results.md"),
+      markdownReport(
+        {
+          title,
+          command,
+          environment: kind,
+          notes: [
+            `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
+            "Final success: the last evaluation. Rollouts to 80%: first evaluation of the seed-mean curve at ≥ 80% of its final value.",
+            `Learner: TD3+BC, 2×64 MLPs, batch 128 (half from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
+            `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
+            ...(complete ? [] : [`PARTIAL: ${runs.length} of ${conditions.length * seeds} runs done.`]),
+          ],
+        },
+        summaries,
+        runs,
+      ),
+    );
+    await writeFile(join(opts.out, "summary.json"), JSON.stringify({ command, summaries }, null, 2) + "\n");
+  };
+  for (let seed = 1; seed <= seeds; seed++) {
+    // One learned Φ per seed, shared by the conditions that use it, so they differ only in the formula.
+    let learnedPhi: PotentialSource | undefined;
+    for (const condition of conditions) {
+      const potentialFor = async (
+        c: Condition,
+        env: Parameters<PotentialFactory>[1],
+      ): Promise<PotentialSource | undefined> => {
+        if (c === "pbrs_oracle") return oraclePotential;
+        if (c === "sparse") return undefined;
+        learnedPhi ??= await learned!(opts.task, env, seed);
+        return learnedPhi;
+      };
+      const run = await runCondition(makeEnv, potentialFor, {
+        task: opts.task,
+        condition,
+        seed,
+        rollouts,
+        evalEvery: positiveInt("--eval-every", opts.evalEvery),
+        evalEpisodes: positiveInt("--eval-episodes", opts.evalEpisodes),
+        demos: positiveInt("--demos", opts.demos),
+        demoNoise: fraction("--demo-noise", opts.demoNoise, 0, 10),
+        successDelta: 0.05,
+        learner: {
+          td3: {
+            ...DEFAULT_TD3,
+            gamma,
+            alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
+            bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
+            observationDim: 0,
+            actionDim: ACTION_DIM,
           },
-          summaries,
-          runs,
-        ),
+          replayCapacity: 200_000,
+          batchSize: 128,
+          updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
+          warmupTransitions: 256,
+          explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
+          bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
+          demoBatchFraction: 0.5,
+        },
+      });
+      runs.push(run);
+      const last = run.curve[run.curve.length - 1]!;
+      process.stdout.write(
+        `${condition} seed ${seed}: start ${run.curve[0]!.successRate.toFixed(2)} -> ${last.successRate.toFixed(2)} ` +
+          `after ${last.rollouts} rollouts (${run.counters.updates} updates, ${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
       );
-      await writeFile(join(opts.out, "summary.json"), JSON.stringify({ command, summaries }, null, 2) + "\n");
-      process.stdout.write(`wrote ${opts.out}/results.md, curves.csv, success.png\n`);
-    });
+      await writeReport(false);
+    }
+  }
+  await writeReport(true);
+  process.stdout.write(`wrote ${opts.out}/results.md, curves.csv, success.png\n`);
 }
