@@ -140,3 +140,17 @@ test("steps whose next observation never comes are forgotten after twice the bou
   assert.equal(a.stats.lateRewards, 1);
   assert.equal(out.length, 0);
 });
+
+test("a reward may come before its episode's first observation; one after the episode ended is late", () => {
+  const { a, out, obs, act } = setup();
+  a.addReward(6n, 1, 3, "terminal", 0);
+  obs(6n, 0);
+  act(6n, 0);
+  obs(6n, 1);
+  assert.deepEqual(
+    out.map((t) => [t.reward, t.terminal]),
+    [[3, true]],
+  );
+  a.addReward(6n, 1, 3, "terminal", 1);
+  assert.equal(a.stats.lateRewards, 1);
+});

@@ -1,5 +1,7 @@
 import type { Transition } from "./transition.js";
 
+const CLOSED_WINDOW = 64;
+
 export interface AssemblerOptions {
   /** How long to wait for a step's reward (after its observation arrived) before dropping the transition. */
   readonly rewardTimeoutMs: number;
@@ -66,6 +68,8 @@ export class TransitionAssembler {
     droppedIncomplete: 0,
   };
   private readonly episodes = new Map<bigint, EpisodeState>();
+  /** Recently ended or forgotten episodes, so a reward that comes after them is known to be late. */
+  private readonly closed = new Set<bigint>();
 
   constructor(private readonly options: AssemblerOptions) {
     if (!(options.rewardTimeoutMs > 0))
@@ -101,13 +105,15 @@ export class TransitionAssembler {
   }
 
   addReward(episode: bigint, step: number, reward: number, end: EpisodeEnd | undefined, now: number): void {
-    const e = this.episodes.get(episode);
-    const s = e?.slots.get(step);
-    const previous = e?.slots.get(step - 1);
-    if (!e || s?.done || (step > 0 && !previous && s?.observation)) {
+    const known = this.episodes.get(episode);
+    const s = known?.slots.get(step);
+    const previous = known?.slots.get(step - 1);
+    if (this.closed.has(episode) || s?.done || (step > 0 && !previous && s?.observation)) {
       this.stats.lateRewards++;
       return;
     }
+    // A reward may arrive before any observation of its episode; it waits like any other part.
+    const e = known ?? this.episode(episode);
     const slot = this.slot(e, step);
     slot.reward = reward;
     slot.rewardEnd = end;
@@ -151,8 +157,15 @@ export class TransitionAssembler {
         if (!slot.done && slot.observation && slot.action) this.stats.droppedIncomplete++;
         e.slots.delete(step);
       }
-      if (e.slots.size === 0) this.episodes.delete(id);
+      if (e.slots.size === 0) this.close(id);
     }
+  }
+
+  private close(id: bigint): void {
+    this.episodes.delete(id);
+    this.closed.add(id);
+    // Sets iterate in insertion order: drop the oldest beyond a small window.
+    if (this.closed.size > CLOSED_WINDOW) this.closed.delete(this.closed.values().next().value!);
   }
 
   private tryEmit(id: bigint, e: EpisodeState, step: number): void {
@@ -196,7 +209,7 @@ export class TransitionAssembler {
       terminal: end === "terminal",
       truncated: end === "truncated",
     });
-    if (end !== undefined) this.episodes.delete(id);
+    if (end !== undefined) this.close(id);
     else this.tryEmit(id, e, step + 1);
   }
 }
