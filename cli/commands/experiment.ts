@@ -170,13 +170,18 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
     // One learned Φ per seed, shared by the conditions that use it, so they differ only in the formula.
     let learnedPhi: PotentialSource | undefined;
     for (const condition of conditions) {
-      const potentialFor = async (
-        c: Condition,
-        env: Parameters<PotentialFactory>[1],
-      ): Promise<PotentialSource | undefined> => {
+      const potentialFor = async (c: Condition): Promise<PotentialSource | undefined> => {
         if (c === "pbrs_oracle") return oraclePotential;
         if (c === "sparse") return undefined;
-        learnedPhi ??= await learned!(opts.task, env, seed);
+        if (!learnedPhi) {
+          // Its own environment instance, so fitting Φ does not shift the run's demos or noise.
+          const phiEnv = await makeEnv(opts.task, seed + 10_000);
+          try {
+            learnedPhi = await learned!(opts.task, phiEnv, seed);
+          } finally {
+            phiEnv.close?.();
+          }
+        }
         return learnedPhi;
       };
       const run = await runCondition(makeEnv, potentialFor, {
