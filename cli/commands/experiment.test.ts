@@ -26,7 +26,7 @@ async function run(args: string[]): Promise<{ stderr: string; exitCode: number |
 test("the experiment command writes the curves, the plot and the table for the fixture env", async () => {
   const out = join(await mkdtemp(join(tmpdir(), "exp-cli-")), "run");
   const { exitCode } = await run(
-    `--env pointmass --task push --conditions sparse,pbrs --seeds 1 --rollouts 2 --eval-every 2 --eval-episodes 2 --demos 2 --bc-steps 20 --out ${out}`.split(
+    `--env pointmass --task push --conditions pbrs,sparse --seeds 1 --rollouts 2 --eval-every 2 --eval-episodes 2 --demos 2 --bc-steps 20 --out ${out}`.split(
       " ",
     ),
   );
@@ -35,6 +35,10 @@ test("the experiment command writes the curves, the plot and the table for the f
   const md = await readFile(join(out, "results.md"), "utf8");
   assert.match(md, /process-reward experiment .*--task push/);
   assert.match(md, /\| pbrs \| 1 \|/);
+  // Same seed, same demos: fitting the learned Φ for pbrs must not shift the environment's randomness.
+  const demoCounts = [...md.matchAll(/^\| (sparse|pbrs) \| 1 \| (\d+) \|/gm)].map((m) => m[2]);
+  assert.equal(demoCounts.length, 2);
+  assert.equal(demoCounts[0], demoCounts[1]);
 });
 
 test("bad options and a missing simulator are clear errors, exit code 2", async () => {
