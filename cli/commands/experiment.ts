@@ -67,8 +67,8 @@ export function addExperimentCommand(program: Command): void {
     .requiredOption("--task <name>", "task, e.g. pick_place")
     .option(
       "--conditions <list>",
-      "comma-separated: sparse,naive,pbrs,pbrs_oracle",
-      "sparse,naive,pbrs,pbrs_oracle",
+      "comma-separated: sparse,naive,pbrs,pbrs_oracle (also pbrs_success_gold)",
+      "sparse,naive,pbrs,pbrs_oracle (also pbrs_success_gold)",
     )
     .option("--seeds <n>", "learner seeds per condition", "3")
     .option("--rollouts <n>", "training rollouts after behaviour cloning", "200")
@@ -120,10 +120,10 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
     : kind === "pointmass"
       ? demoStatePotential({ episodes: 30, noise: 0.3 })
       : undefined;
-  const needsLearned = conditions.some((c) => c === "pbrs" || c === "naive");
+  const needsLearned = conditions.some((c) => c !== "sparse" && c !== "pbrs_oracle");
   if (needsLearned && !learned) {
     throw new Error(
-      "conditions pbrs and naive need a learned potential: pass --potential-module (the reward pipeline)",
+      "conditions naive and pbrs* need a learned potential: pass --potential-module (the reward pipeline)",
     );
   }
   const gamma = fraction("--gamma", opts.gamma, 0, 0.9999);

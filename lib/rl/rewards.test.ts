@@ -21,6 +21,11 @@ test("shaped rewards take Φ(s′) = 0 at a true terminal and pay r_gold on succ
   assert.ok(Math.abs(win.reward - (1 - 0.9)) < 1e-12);
   assert.equal(conditionReward("pbrs", { ...base, phi: 0.9, phiNext: 0.96 }).rGold, 1);
   assert.equal(conditionReward("pbrs", { ...base, phi: 0.9, phiNext: 0.94 }).rGold, 0);
+  assert.equal(conditionReward("pbrs_success_gold", { ...base, phi: 0.9, phiNext: 0.96 }).rGold, 0);
+  assert.equal(
+    conditionReward("pbrs_success_gold", { ...base, phi: 0.9, phiNext: 0.96, success: true }).rGold,
+    1,
+  );
   // Truncation bootstraps: Φ(s′) stays.
   assert.ok(
     Math.abs(conditionReward("pbrs", { ...base, phi: 0.5, phiNext: 0.5 }).reward - (0.9 * 0.5 - 0.5)) < 1e-12,

@@ -1,7 +1,9 @@
 import type { CameraFrame, GroundTruthStep } from "./env.js";
 
 /** The reward conditions the experiment compares. */
-export const CONDITIONS = ["sparse", "naive", "pbrs", "pbrs_oracle"] as const;
+// pbrs_success_gold: pbrs with r_gold from task success only, without the Φ(s′) ≥ 1 − δ rule, to see what
+// that rule costs when the learned Φ overshoots on states that have not succeeded.
+export const CONDITIONS = ["sparse", "naive", "pbrs", "pbrs_oracle", "pbrs_success_gold"] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 export function parseConditions(list: string): Condition[] {
@@ -88,8 +90,10 @@ export function conditionReward(condition: Condition, r: RewardInput): Condition
     case "naive":
       return { reward: r.phiNext - r.phi, rGold: 0 };
     case "pbrs":
-    case "pbrs_oracle": {
-      const rGold = r.success || r.phiNext >= 1 - r.successDelta ? 1 : 0;
+    case "pbrs_oracle":
+    case "pbrs_success_gold": {
+      const fromPhi = condition !== "pbrs_success_gold" && r.phiNext >= 1 - r.successDelta;
+      const rGold = r.success || fromPhi ? 1 : 0;
       const phiNext = r.terminal ? 0 : r.phiNext;
       return { reward: rGold + r.gamma * phiNext - r.phi, rGold };
     }

@@ -65,14 +65,12 @@ export async function runCondition(
 ): Promise<RunResult> {
   const env = await makeEnv(config.task, config.seed);
   const potential = await potentialFor(config.condition, env);
-  if (
-    (config.condition === "pbrs" || config.condition === "pbrs_oracle" || config.condition === "naive") &&
-    !potential
-  ) {
+  if (config.condition !== "sparse" && !potential) {
     throw new Error(
       `condition '${config.condition}' needs a potential, and none was given for task '${config.task}'`,
     );
   }
+
   // The observation size comes from the environment; the rest of the learner from the run's config.
   const td3 = { ...config.learner.td3, observationDim: env.observationNames.length };
   const learner = new Learner({ ...config.learner, td3 }, config.seed);
