@@ -68,7 +68,7 @@ export function addExperimentCommand(program: Command): void {
     .option(
       "--conditions <list>",
       "comma-separated: sparse,naive,pbrs,pbrs_oracle (also pbrs_success_gold)",
-      "sparse,naive,pbrs,pbrs_oracle (also pbrs_success_gold)",
+      "sparse,naive,pbrs,pbrs_oracle",
     )
     .option("--seeds <n>", "learner seeds per condition", "3")
     .option("--rollouts <n>", "training rollouts after behaviour cloning", "200")
