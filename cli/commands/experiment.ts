@@ -87,7 +87,7 @@ export function addExperimentCommand(program: Command): void {
     .option("--bc-steps <n>", "behaviour-cloning steps", "2000")
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
-    .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.1")
+    .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.2")
     .action(async (opts: ExperimentOptions) => {
       try {
         await runExperiment(opts);

@@ -41,7 +41,7 @@ export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
   targetNoise: 0.2,
   targetNoiseClip: 0.5,
   policyDelay: 2,
-  alpha: 1,
+  alpha: 0.2,
   bcWeight: 1,
   actorWarmupUpdates: 1000,
 };

@@ -37,7 +37,7 @@ export const policyParameters = z.object({
   exploration_noise: z
     .number()
     .nonnegative()
-    .default(0.1)
+    .default(0.2)
     .describe("Gaussian std in normalized action units"),
   bc_steps: z.number().int().nonnegative().default(2000),
   bc_weight: z.number().nonnegative().default(DEFAULT_TD3.bcWeight),
