@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
+import { addExperimentCommand } from "./commands/experiment.js";
 import { addMainCommand } from "./commands/main.js";
 import { addTopicCommand } from "./commands/topic.js";
 import { addSimCommand } from "./commands/sim.js";
@@ -16,6 +17,7 @@ addMainCommand(program);
 addBagCommand(program);
 addTopicCommand(program);
 addSimCommand(program);
+addExperimentCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

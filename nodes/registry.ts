@@ -1,5 +1,6 @@
 import type { NodeDefinition } from "../lib/node/node.js";
 import { dashboardNode } from "./dashboard/dashboard.js";
+import { policyNode } from "./policy/policy.js";
 import { relayNode } from "./relay/relay.js";
 import { rewardNode } from "./reward/reward.js";
 import { simulatorNode } from "./sim/simulator.js";
@@ -9,4 +10,10 @@ import { simulatorNode } from "./sim/simulator.js";
 export type AnyNodeDefinition = NodeDefinition<any>;
 
 /** Every node the CLI and launch files can start, by name. */
-export const nodes: readonly AnyNodeDefinition[] = [dashboardNode, relayNode, rewardNode, simulatorNode];
+export const nodes: readonly AnyNodeDefinition[] = [
+  dashboardNode,
+  policyNode,
+  relayNode,
+  rewardNode,
+  simulatorNode,
+];

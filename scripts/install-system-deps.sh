@@ -10,6 +10,7 @@ packages=(
   python3-torch python3-onnx python3-numpy # model training and export
   chromium                             # dashboard browser test
   sqlite3                              # inspecting bags by hand; tests use sql.js
+  fonts-dejavu-core                    # text in the experiment plots (sharp/librsvg renders the SVG)
 )
 
 missing=()

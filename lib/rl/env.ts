@@ -1,0 +1,53 @@
+import type { ActionBounds } from "./spaces.js";
+
+/** What the simulator knows about task progress at one step (absent on a real robot). */
+export interface GroundTruthStep {
+  /** Equal share per stage: (stage + stageProgress) / stageNames.length, in [0, 1]. */
+  readonly progress: number;
+  readonly stage: number;
+  readonly stageProgress: number;
+  readonly success: boolean;
+  /** True terminal (success or an unrecoverable failure): the learner does not bootstrap. */
+  readonly terminal: boolean;
+  /** Time limit: the learner bootstraps from the next state. */
+  readonly truncated: boolean;
+}
+
+/** An RGB frame of one camera view, for reward models that look at images. */
+export interface CameraFrame {
+  readonly view: string;
+  readonly width: number;
+  readonly height: number;
+  /** Packed rgb8, width × height × 3. */
+  readonly data: Uint8Array;
+}
+
+export interface EnvStep {
+  /** The low-dimensional observation vector (the values of `msgs/msg/Observation.msg`). */
+  readonly observation: Float32Array;
+  readonly groundTruth: GroundTruthStep;
+  /** Camera views, when the environment renders them. */
+  readonly frames?: readonly CameraFrame[];
+}
+
+/**
+ * The environment the experiment drives. The simulator (`createSim` in `sim/`) is adapted to it; the
+ * point-mass fixture in `testing/` implements it directly.
+ */
+export interface Env {
+  readonly task: string;
+  readonly stageNames: readonly string[];
+  readonly observationNames: readonly string[];
+  readonly actionBounds: ActionBounds;
+  /** Step limit after which an episode is truncated. */
+  readonly maxSteps: number;
+  reset(seed: number): EnvStep;
+  /** One control step with an action in physical units (Action.msg field order). */
+  step(action: Float32Array): EnvStep;
+  /** The scripted expert's action for the current state, perturbed by `noise` (0 = clean). */
+  expert(noise: number): Float32Array;
+  close?(): void;
+}
+
+/** Builds an environment for a task name and a seed for its own randomness (domain randomization, noise). */
+export type EnvFactory = (task: string, seed: number) => Env | Promise<Env>;

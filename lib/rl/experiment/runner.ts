@@ -1,0 +1,203 @@
+import type { Env, EnvFactory, EnvStep } from "../env.js";
+import { Learner, type LearnerConfig, type LearnerCounters } from "../learner.js";
+import { conditionReward, type Condition, type PotentialInput, type PotentialSource } from "../rewards.js";
+import { denormalizeAction, normalizeAction } from "../spaces.js";
+import type { Transition } from "../transition.js";
+
+export interface RunConfig {
+  readonly task: string;
+  readonly condition: Condition;
+  readonly seed: number;
+  /** Training rollouts (episodes) after behaviour cloning. */
+  readonly rollouts: number;
+  /** Evaluate the deterministic policy after every this many rollouts (and at 0, the BC start). */
+  readonly evalEvery: number;
+  readonly evalEpisodes: number;
+  /** Successful noisy demonstrations to clone from. */
+  readonly demos: number;
+  readonly demoNoise: number;
+  readonly successDelta: number;
+  /** td3.observationDim is taken from the environment. */
+  readonly learner: LearnerConfig;
+}
+
+export interface CurvePoint {
+  readonly rollouts: number;
+  readonly successRate: number;
+}
+
+export interface RunResult {
+  readonly condition: Condition;
+  readonly seed: number;
+  readonly curve: readonly CurvePoint[];
+  readonly counters: LearnerCounters;
+  readonly demoTransitions: number;
+  readonly bcLoss: number;
+  /** Mean reward per training transition, to see that rewards flowed. */
+  readonly meanReward: number;
+  readonly trainingSuccesses: number;
+}
+
+/** Chooses the potential for a condition; `pbrs` gets the learned one, `pbrs_oracle` ground truth. */
+export type PotentialFor = (
+  condition: Condition,
+  env: Env,
+) => PotentialSource | undefined | Promise<PotentialSource | undefined>;
+
+// Evaluation episodes use their own seed range, the same for every condition and learner seed.
+const EVAL_SEED_BASE = 1_000_000_000;
+
+interface EpisodeOutcome {
+  readonly success: boolean;
+  readonly transitions: number;
+  readonly rewardSum: number;
+}
+
+/**
+ * Runs one condition × seed: collect demos with the scripted expert, clone them, then alternate training
+ * rollouts (exploring, learning from each transition) with evaluations of the deterministic policy.
+ */
+export async function runCondition(
+  makeEnv: EnvFactory,
+  potentialFor: PotentialFor,
+  config: RunConfig,
+  onProgress?: (point: CurvePoint) => void,
+): Promise<RunResult> {
+  const env = await makeEnv(config.task, config.seed);
+  const potential = await potentialFor(config.condition, env);
+  if (config.condition !== "sparse" && !potential) {
+    throw new Error(
+      `condition '${config.condition}' needs a potential, and none was given for task '${config.task}'`,
+    );
+  }
+
+  // The observation size comes from the environment; the rest of the learner from the run's config.
+  const td3 = { ...config.learner.td3, observationDim: env.observationNames.length };
+  const learner = new Learner({ ...config.learner, td3 }, config.seed);
+  try {
+    const demos = await collectDemos(env, potential, config);
+    const bcLoss = learner.pretrain(demos);
+    const curve: CurvePoint[] = [];
+    const evaluate = async (rollouts: number): Promise<void> => {
+      let successes = 0;
+      for (let j = 0; j < config.evalEpisodes; j++) {
+        const outcome = await runEpisode(env, EVAL_SEED_BASE + j, (obs) => learner.act(obs, false));
+        if (outcome.success) successes++;
+      }
+      const point = { rollouts, successRate: successes / config.evalEpisodes };
+      curve.push(point);
+      onProgress?.(point);
+    };
+    await evaluate(0);
+    let rewardSum = 0;
+    let transitions = 0;
+    let trainingSuccesses = 0;
+    for (let i = 1; i <= config.rollouts; i++) {
+      const outcome = await runEpisode(env, config.seed * 1_000_000 + i, (obs) => learner.act(obs, true), {
+        potential,
+        config,
+        learn: (t) => learner.observe(t),
+      });
+      rewardSum += outcome.rewardSum;
+      transitions += outcome.transitions;
+      if (outcome.success) trainingSuccesses++;
+      if (i % config.evalEvery === 0 || i === config.rollouts) await evaluate(i);
+    }
+    return {
+      condition: config.condition,
+      seed: config.seed,
+      curve,
+      counters: { ...learner.counters },
+      demoTransitions: demos.length,
+      bcLoss,
+      meanReward: transitions > 0 ? rewardSum / transitions : 0,
+      trainingSuccesses,
+    };
+  } finally {
+    learner.dispose();
+    env.close?.();
+  }
+}
+
+interface Training {
+  readonly potential: PotentialSource | undefined;
+  readonly config: RunConfig;
+  readonly learn: (t: Transition) => void;
+}
+
+function potentialInput(episode: number, step: number, s: EnvStep): PotentialInput {
+  return { episode, step, observation: s.observation, frames: s.frames, groundTruth: s.groundTruth };
+}
+
+/**
+ * One episode. `policy` gives a normalized action; with `training`, every transition is rewarded by the
+ * condition and handed to the learner (terminal vs truncated kept apart: only truncation bootstraps).
+ */
+async function runEpisode(
+  env: Env,
+  seed: number,
+  policy: (observation: Float32Array) => Float32Array,
+  training?: Training,
+): Promise<EpisodeOutcome> {
+  let s = env.reset(seed);
+  let phi = training?.potential ? await training.potential.startEpisode(potentialInput(seed, 0, s)) : 0;
+  let rewardSum = 0;
+  for (let step = 0; ; step++) {
+    const action = policy(s.observation);
+    const next = env.step(denormalizeAction(action, env.actionBounds));
+    const gt = next.groundTruth;
+    if (training) {
+      const phiNext = training.potential
+        ? await training.potential.potential(potentialInput(seed, step + 1, next))
+        : 0;
+      const { reward } = conditionReward(training.config.condition, {
+        phi,
+        phiNext,
+        success: gt.success,
+        terminal: gt.terminal,
+        gamma: training.config.learner.td3.gamma,
+        successDelta: training.config.successDelta,
+      });
+      rewardSum += reward;
+      training.learn({
+        observation: s.observation,
+        action,
+        reward,
+        nextObservation: next.observation,
+        terminal: gt.terminal,
+        truncated: gt.truncated,
+      });
+      phi = phiNext;
+    }
+    s = next;
+    if (gt.terminal || gt.truncated) return { success: gt.success, transitions: step + 1, rewardSum };
+  }
+}
+
+/** Noisy expert episodes, kept only when they succeed, with rewards from the run's own condition. */
+async function collectDemos(
+  env: Env,
+  potential: PotentialSource | undefined,
+  config: RunConfig,
+): Promise<Transition[]> {
+  const out: Transition[] = [];
+  let kept = 0;
+  const maxAttempts = config.demos * 10;
+  for (let attempt = 0; attempt < maxAttempts && kept < config.demos; attempt++) {
+    const episode: Transition[] = [];
+    const seed = config.seed * 1_000_000 + 500_000 + attempt;
+    // The expert acts in physical units; the learner stores actions normalized.
+    const expert = (): Float32Array => normalizeAction(env.expert(config.demoNoise), env.actionBounds);
+    const outcome = await runEpisode(env, seed, expert, { potential, config, learn: (t) => episode.push(t) });
+    if (outcome.success) {
+      out.push(...episode);
+      kept++;
+    }
+  }
+  if (kept < config.demos) {
+    throw new Error(
+      `only ${kept} of ${config.demos} noisy demos succeeded in ${maxAttempts} attempts (noise ${config.demoNoise})`,
+    );
+  }
+  return out;
+}

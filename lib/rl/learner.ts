@@ -1,0 +1,257 @@
+import type { CheckpointContents } from "./checkpoint.js";
+import type { Mlp } from "./mlp.js";
+import { Rng } from "./random.js";
+import { ReplayBuffer } from "./replayBuffer.js";
+import { observationNorm, Td3Agent, type Td3Config, type UpdateStats } from "./td3.js";
+import { tf } from "./tf.js";
+import type { Batch, Transition } from "./transition.js";
+
+export interface LearnerConfig {
+  readonly td3: Td3Config;
+  readonly replayCapacity: number;
+  readonly batchSize: number;
+  /** Gradient updates per environment transition (a fixed ratio keeps compute per rollout predictable). */
+  readonly updatesPerStep: number;
+  /** No updates until the replay buffer holds this many transitions (demos count). */
+  readonly warmupTransitions: number;
+  /** Gaussian exploration noise while training, in normalized action units. */
+  readonly explorationNoise: number;
+  /** Behaviour-cloning steps on the demos before online learning. */
+  readonly bcSteps: number;
+  /**
+   * Share of each critic batch drawn from the demonstrations (symmetric sampling as in RLPD, Ball et al.
+   * 2023), so the few successful demo transitions keep shaping the values instead of being diluted by
+   * the growing replay.
+   */
+  readonly demoBatchFraction: number;
+}
+
+export interface LearnerCounters {
+  transitions: number;
+  updates: number;
+  lastCriticLoss: number;
+  lastActorLoss: number;
+  lastMeanQ: number;
+}
+
+/**
+ * The online learner the policy node and the experiment share: a TD3+BC agent, a replay buffer of all
+ * experience, a separate buffer of demonstrations for the BC term, and a fixed updates-per-step ratio.
+ */
+export class Learner {
+  readonly agent: Td3Agent;
+  replay: ReplayBuffer;
+  demos: ReplayBuffer;
+  rng: Rng;
+  readonly counters: LearnerCounters = {
+    transitions: 0,
+    updates: 0,
+    lastCriticLoss: NaN,
+    lastActorLoss: NaN,
+    lastMeanQ: NaN,
+  };
+
+  constructor(
+    readonly config: LearnerConfig,
+    readonly seed: number,
+  ) {
+    const { observationDim: o, actionDim: a } = config.td3;
+    this.agent = new Td3Agent(config.td3, seed);
+    this.replay = new ReplayBuffer(config.replayCapacity, o, a);
+    this.demos = new ReplayBuffer(config.replayCapacity, o, a);
+    this.rng = new Rng(`learner-${seed}`);
+  }
+
+  /**
+   * Start from demonstrations: fix observation normalization from them, clone their behaviour, and keep
+   * them in both buffers (replay for the critic, demos for the BC regulariser).
+   */
+  pretrain(demonstrations: readonly Transition[]): number {
+    if (demonstrations.length === 0)
+      throw new Error("behaviour cloning needs at least one demonstration transition");
+    for (const t of demonstrations) {
+      this.demos.add(t);
+      this.replay.add(t);
+    }
+    this.agent.setNorm(observationNorm(this.demos.storedObservations(), this.config.td3.observationDim));
+    const batch = Math.min(this.config.batchSize, this.demos.size);
+    return this.agent.cloneBehaviour(() => this.demos.sample(batch, this.rng), this.config.bcSteps);
+  }
+
+  /** The action to take, in [-1, 1]; with exploration noise while training. */
+  act(observation: Float32Array, explore: boolean): Float32Array {
+    const action = this.agent.act(observation);
+    if (explore && this.config.explorationNoise > 0) {
+      for (let i = 0; i < action.length; i++) {
+        action[i] = Math.max(-1, Math.min(1, action[i]! + this.config.explorationNoise * this.rng.normal()));
+      }
+    }
+    return action;
+  }
+
+  private sampleBatch(): Batch {
+    const fromDemos =
+      this.demos.size > 0 ? Math.round(this.config.batchSize * this.config.demoBatchFraction) : 0;
+    const online = this.replay.sample(this.config.batchSize - fromDemos, this.rng);
+    if (fromDemos === 0) return online;
+    const demos = this.demos.sample(fromDemos, this.rng);
+    const join = (a: Float32Array, b: Float32Array): Float32Array => {
+      const out = new Float32Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    return {
+      size: online.size + demos.size,
+      observations: join(online.observations, demos.observations),
+      actions: join(online.actions, demos.actions),
+      rewards: join(online.rewards, demos.rewards),
+      nextObservations: join(online.nextObservations, demos.nextObservations),
+      bootstrap: join(online.bootstrap, demos.bootstrap),
+    };
+  }
+
+  /** Store one transition and run the configured number of updates. */
+  observe(transition: Transition): UpdateStats | undefined {
+    this.replay.add(transition);
+    this.counters.transitions++;
+    if (this.replay.size < this.config.warmupTransitions) return undefined;
+    let stats: UpdateStats | undefined;
+    for (let i = 0; i < this.config.updatesPerStep; i++) {
+      const batch = this.sampleBatch();
+      const demos = this.demos.size > 0 ? this.demos.sample(this.config.batchSize, this.rng) : undefined;
+      stats = this.agent.update(batch, demos, this.rng);
+      this.counters.updates++;
+      this.counters.lastCriticLoss = stats.criticLoss;
+      this.counters.lastMeanQ = stats.meanQ;
+      if (stats.actorLoss !== undefined) this.counters.lastActorLoss = stats.actorLoss;
+    }
+    return stats;
+  }
+
+  private networks(): [string, Mlp][] {
+    const a = this.agent;
+    return [
+      ["actor", a.actor],
+      ["actor_target", a.actorTarget],
+      ["critic1", a.critics[0]],
+      ["critic2", a.critics[1]],
+      ["critic1_target", a.criticTargets[0]],
+      ["critic2_target", a.criticTargets[1]],
+    ];
+  }
+
+  /** Everything needed to continue exactly where this learner is: weights, optimiser state, replay, RNG. */
+  async snapshot(): Promise<CheckpointContents> {
+    const arrays: Record<string, Float32Array> = {};
+    for (const [name, net] of this.networks()) net.read().forEach((w, i) => (arrays[`${name}/${i}`] = w));
+    const optimizers: Record<string, number[][]> = {};
+    for (const [name, opt] of [
+      ["actor_optimizer", this.agent.actorOptimizer],
+      ["critic_optimizer", this.agent.criticOptimizer],
+    ] as const) {
+      const weights = await opt.getWeights();
+      optimizers[name] = weights.map((w) => w.tensor.shape);
+      // Float32Array.from: Adam's iteration count is an int32 tensor.
+      weights.forEach((w, i) => (arrays[`${name}/${i}`] = Float32Array.from(w.tensor.dataSync())));
+    }
+    const norm = this.agent.norm();
+    arrays["norm/mean"] = norm.mean;
+    arrays["norm/std"] = norm.std;
+    const buffers: Record<string, { capacity: number; size: number; next: number }> = {};
+    for (const [name, buffer] of [
+      ["replay", this.replay],
+      ["demos", this.demos],
+    ] as const) {
+      const d = buffer.data();
+      buffers[name] = { capacity: d.capacity, size: d.size, next: d.next };
+      for (const key of ["observations", "actions", "rewards", "nextObservations", "bootstrap"] as const) {
+        arrays[`${name}/${key}`] = d[key];
+      }
+    }
+    return {
+      meta: {
+        kind: "td3bc-learner",
+        seed: this.seed,
+        td3: this.config.td3,
+        counters: this.counters,
+        criticUpdates: this.agent.criticUpdates,
+        rng: this.rng.state(),
+        optimizers,
+        buffers,
+      },
+      arrays,
+    };
+  }
+
+  /** A learner continued from a snapshot; the configuration must describe the same networks. */
+  static async restore(contents: CheckpointContents, config: LearnerConfig): Promise<Learner> {
+    const { meta, arrays } = contents;
+    if (meta.kind !== "td3bc-learner")
+      throw new Error(`checkpoint holds '${String(meta.kind)}', not a TD3+BC learner`);
+    const saved = meta.td3 as Td3Config;
+    for (const key of ["observationDim", "actionDim", "hidden"] as const) {
+      if (JSON.stringify(saved[key]) !== JSON.stringify(config.td3[key])) {
+        throw new Error(
+          `checkpoint was made with ${key} = ${JSON.stringify(saved[key])}, this learner has ${JSON.stringify(config.td3[key])}`,
+        );
+      }
+    }
+    const need = (name: string): Float32Array => {
+      const a = arrays[name];
+      if (!a) throw new Error(`checkpoint has no array '${name}'`);
+      return a;
+    };
+    const learner = new Learner(config, meta.seed as number);
+    for (const [name, net] of learner.networks())
+      net.write(net.variables.map((_, i) => need(`${name}/${i}`)));
+    const optimizers = meta.optimizers as Record<string, number[][]>;
+    for (const [name, opt, vars] of [
+      ["actor_optimizer", learner.agent.actorOptimizer, learner.agent.actor.variables],
+      [
+        "critic_optimizer",
+        learner.agent.criticOptimizer,
+        [...learner.agent.critics[0].variables, ...learner.agent.critics[1].variables],
+      ],
+    ] as const) {
+      const shapes = optimizers[name] ?? [];
+      // Adam keeps [iterations, first moments…, second moments…] in the order of the variable list.
+      const moments = (shapes.length - 1) / 2;
+      const weights = shapes.map((shape, i) => ({
+        name: i === 0 ? "iter" : `${vars[(i - 1) % Math.max(moments, 1)]!.name}/${i <= moments ? "m" : "v"}`,
+        tensor: tf.tensor(need(`${name}/${i}`), shape),
+      }));
+      await opt.setWeights(weights);
+      for (const w of weights) w.tensor.dispose();
+    }
+    learner.agent.setNorm({ mean: need("norm/mean"), std: need("norm/std") });
+    const buffers = meta.buffers as Record<string, { capacity: number; size: number; next: number }>;
+    const { observationDim: o, actionDim: a } = config.td3;
+    for (const name of ["replay", "demos"] as const) {
+      const b = buffers[name]!;
+      // The saved capacity is kept (a changed replay_capacity applies to fresh starts only).
+      const restored = ReplayBuffer.fromData(
+        {
+          ...b,
+          observations: need(`${name}/observations`),
+          actions: need(`${name}/actions`),
+          rewards: need(`${name}/rewards`),
+          nextObservations: need(`${name}/nextObservations`),
+          bootstrap: need(`${name}/bootstrap`),
+        },
+        o,
+        a,
+      );
+      if (name === "replay") learner.replay = restored;
+      else learner.demos = restored;
+    }
+    learner.rng = new Rng(`learner-${String(meta.seed)}`, meta.rng as object);
+    Object.assign(learner.counters, meta.counters as LearnerCounters);
+    learner.agent.criticUpdates = meta.criticUpdates as number;
+    return learner;
+  }
+
+  dispose(): void {
+    this.agent.dispose();
+  }
+}

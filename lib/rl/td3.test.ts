@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Learner, type LearnerConfig } from "./learner.js";
+import { Rng } from "./random.js";
+import { DEFAULT_TD3 } from "./td3.js";
+
+const config = (over: Partial<LearnerConfig> = {}): LearnerConfig => ({
+  td3: {
+    ...DEFAULT_TD3,
+    observationDim: 2,
+    actionDim: 2,
+    hidden: [32, 32],
+    actorWarmupUpdates: 100,
+    bcWeight: 0,
+    actorLr: 1e-3,
+    criticLr: 1e-3,
+  },
+  replayCapacity: 5000,
+  batchSize: 64,
+  updatesPerStep: 1,
+  warmupTransitions: 64,
+  explorationNoise: 0.3,
+  bcSteps: 0,
+  demoBatchFraction: 0,
+  ...over,
+});
+
+// One-step task: the best action is a fixed function of the observation; reward −‖a − a*‖², terminal.
+const best = (s: Float32Array): number[] => [0.6 * s[0]!, -0.5];
+const reward = (s: Float32Array, a: Float32Array): number =>
+  -best(s).reduce((acc, b, i) => acc + (a[i]! - b) ** 2, 0);
+
+function error(learner: Learner, rng: Rng): number {
+  let e = 0;
+  for (let i = 0; i < 50; i++) {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    e += -reward(s, learner.act(s, false));
+  }
+  return e / 50;
+}
+
+test("the critic and actor updates move the policy towards the rewarded action (no demos)", () => {
+  const learner = new Learner(config(), 3);
+  const rng = new Rng(11);
+  const before = error(learner, new Rng(99));
+  for (let i = 0; i < 900; i++) {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    const a = learner.act(s, true);
+    learner.observe({
+      observation: s,
+      action: a,
+      reward: reward(s, a),
+      nextObservation: s,
+      terminal: true,
+      truncated: false,
+    });
+  }
+  const after = error(learner, new Rng(99));
+  assert.ok(learner.counters.updates > 800);
+  assert.ok(after < before / 4 && after < 0.05, `policy error ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+  learner.dispose();
+});
+
+test("behaviour cloning fits demonstrated actions, and the same seed gives the same learner", () => {
+  const make = (): Learner => new Learner(config({ bcSteps: 300 }), 5);
+  const rng = new Rng(2);
+  const demos = Array.from({ length: 200 }, () => {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    return {
+      observation: s,
+      action: Float32Array.from(best(s)),
+      reward: 0,
+      nextObservation: s,
+      terminal: true,
+      truncated: false,
+    };
+  });
+  const [a, b] = [make(), make()];
+  const lossA = a.pretrain(demos);
+  const lossB = b.pretrain(demos);
+  assert.equal(lossA, lossB);
+  assert.ok(lossA < 0.01, `BC loss ${lossA}`);
+  assert.ok(error(a, new Rng(4)) < 0.02);
+  assert.deepEqual(a.act(demos[0]!.observation, true), b.act(demos[0]!.observation, true));
+  a.dispose();
+  b.dispose();
+});

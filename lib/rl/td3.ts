@@ -1,0 +1,252 @@
+import { Mlp } from "./mlp.js";
+import type { Rng } from "./random.js";
+import { tf } from "./tf.js";
+import type { Batch } from "./transition.js";
+
+export interface Td3Config {
+  readonly observationDim: number;
+  readonly actionDim: number;
+  readonly hidden: readonly number[];
+  /** The learner's discount; the shaping term must use the same value. */
+  readonly gamma: number;
+  readonly tau: number;
+  readonly actorLr: number;
+  readonly criticLr: number;
+  /** Target policy smoothing (Fujimoto et al. 2018), in normalized action units. */
+  readonly targetNoise: number;
+  readonly targetNoiseClip: number;
+  /** Actor and target updates once per this many critic updates. */
+  readonly policyDelay: number;
+  /**
+   * Weight of the Q term in the actor loss. TD3+BC divides it by mean|Q|, but shaped returns hover near 0
+   * (the potential terms telescope to about −Φ(s)), where that ratio explodes and the actor leaves the
+   * demonstrations within a few updates; all rewards here are O(1) per episode, so a fixed weight is used.
+   */
+  readonly alpha: number;
+  /** Weight of the behaviour-cloning regulariser on demonstration pairs (0 = plain TD3). */
+  readonly bcWeight: number;
+  /**
+   * Critic-only updates before the actor starts to move: a critic that has not yet fitted the cloned
+   * policy's returns drags a good BC actor towards arbitrary actions and undoes the demonstrations.
+   */
+  readonly actorWarmupUpdates: number;
+}
+
+export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
+  hidden: [64, 64],
+  gamma: 0.98,
+  tau: 0.005,
+  actorLr: 3e-4,
+  criticLr: 3e-4,
+  targetNoise: 0.2,
+  targetNoiseClip: 0.5,
+  policyDelay: 2,
+  alpha: 0.2,
+  bcWeight: 1,
+  actorWarmupUpdates: 1000,
+};
+
+export interface UpdateStats {
+  criticLoss: number;
+  /** Present on the updates that also moved the actor. */
+  actorLoss?: number;
+  meanQ: number;
+}
+
+const NORM_CLIP = 5;
+
+/** Observation normalization, fixed once from the demonstrations so the networks see O(1) inputs. */
+export interface ObservationNorm {
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+}
+
+export function observationNorm(observations: Float32Array, dim: number, minStd = 0.1): ObservationNorm {
+  const n = observations.length / dim;
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`need at least one ${dim}-value observation for normalization`);
+  const mean = new Float32Array(dim);
+  const std = new Float32Array(dim);
+  for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) mean[j]! += observations[i * dim + j]! / n;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < dim; j++) std[j]! += (observations[i * dim + j]! - mean[j]!) ** 2 / n;
+  for (let j = 0; j < dim; j++) std[j] = Math.max(Math.sqrt(std[j]!), minStd);
+  return { mean, std };
+}
+
+/**
+ * TD3 (twin critics, delayed actor, target smoothing) with the TD3+BC actor objective of Fujimoto & Gu
+ * (2021), −α·Q(s, π(s)) + w·‖π(s_demo) − a_demo‖², so that online learning starts from and stays anchored
+ * to the cloned behaviour. Actions are in [-1, 1] (tanh actor).
+ */
+export class Td3Agent {
+  readonly actor: Mlp;
+  readonly critics: readonly [Mlp, Mlp];
+  readonly actorTarget: Mlp;
+  readonly criticTargets: readonly [Mlp, Mlp];
+  readonly actorOptimizer: tf.AdamOptimizer;
+  readonly criticOptimizer: tf.AdamOptimizer;
+  private normMean: tf.Tensor1D;
+  private normStd: tf.Tensor1D;
+  criticUpdates = 0;
+
+  constructor(
+    readonly config: Td3Config,
+    seed: number,
+    norm?: ObservationNorm,
+  ) {
+    const { observationDim: o, actionDim: a, hidden } = config;
+    this.actor = new Mlp([o, ...hidden, a], "tanh", seed, "actor");
+    this.actorTarget = new Mlp([o, ...hidden, a], "tanh", seed, "actor_target");
+    this.critics = [
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1"),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2"),
+    ];
+    this.criticTargets = [
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1_target"),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2_target"),
+    ];
+    this.syncTargets();
+    this.actorOptimizer = tf.train.adam(config.actorLr);
+    this.criticOptimizer = tf.train.adam(config.criticLr);
+    this.normMean = tf.keep(tf.zeros([o]));
+    this.normStd = tf.keep(tf.ones([o]));
+    if (norm) this.setNorm(norm);
+  }
+
+  setNorm(norm: ObservationNorm): void {
+    const o = this.config.observationDim;
+    if (norm.mean.length !== o || norm.std.length !== o) {
+      throw new Error(`observation normalization has ${norm.mean.length} values, the learner expects ${o}`);
+    }
+    this.normMean.dispose();
+    this.normStd.dispose();
+    this.normMean = tf.keep(tf.tensor1d(norm.mean));
+    this.normStd = tf.keep(tf.tensor1d(norm.std));
+  }
+
+  norm(): ObservationNorm {
+    return { mean: this.normMean.dataSync() as Float32Array, std: this.normStd.dataSync() as Float32Array };
+  }
+
+  syncTargets(): void {
+    this.actorTarget.copyFrom(this.actor);
+    this.criticTargets[0].copyFrom(this.critics[0]);
+    this.criticTargets[1].copyFrom(this.critics[1]);
+  }
+
+  // Clipped: a feature that never changed in the demos (say, the gripper flag) has a tiny std, and the
+  // first time the policy flips it the unclipped input would be tens of σ out and the networks' output junk.
+  private normalize(observations: tf.Tensor2D): tf.Tensor2D {
+    const z = tf.div(tf.sub(observations, this.normMean), this.normStd);
+    return tf.clipByValue(z, -NORM_CLIP, NORM_CLIP) as tf.Tensor2D;
+  }
+
+  /** The deterministic policy for one observation, in [-1, 1]. */
+  act(observation: Float32Array): Float32Array {
+    return tf.tidy(() => {
+      const x = this.normalize(tf.tensor2d(observation, [1, this.config.observationDim]));
+      return this.actor.apply(x).dataSync() as Float32Array;
+    });
+  }
+
+  private q(critic: Mlp, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
+    return critic.apply(tf.concat([observations, actions], 1));
+  }
+
+  /** One TD3 step: critic regression to the clipped double-Q target, and every policyDelay steps the actor. */
+  update(batch: Batch, demos: Batch | undefined, rng: Rng): UpdateStats {
+    const { observationDim: od, actionDim: ad, gamma } = this.config;
+    const n = batch.size;
+    let stats: UpdateStats = { criticLoss: NaN, meanQ: NaN };
+    tf.tidy(() => {
+      const s = this.normalize(tf.tensor2d(batch.observations, [n, od]));
+      const a = tf.tensor2d(batch.actions, [n, ad]);
+      const r = tf.tensor2d(batch.rewards, [n, 1]);
+      const s2 = this.normalize(tf.tensor2d(batch.nextObservations, [n, od]));
+      const boot = tf.tensor2d(batch.bootstrap, [n, 1]);
+      const { targetNoise, targetNoiseClip } = this.config;
+      const noise = tf.clipByValue(
+        tf.randomNormal([n, ad], 0, targetNoise, "float32", rng.int(2 ** 31)),
+        -targetNoiseClip,
+        targetNoiseClip,
+      );
+      const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(s2), noise), -1, 1) as tf.Tensor2D;
+      const q2 = tf.minimum(this.q(this.criticTargets[0], s2, a2), this.q(this.criticTargets[1], s2, a2));
+      const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2));
+      let meanQ = 0;
+      const criticVars = [...this.critics[0].variables, ...this.critics[1].variables];
+      const criticLoss = this.criticOptimizer.minimize(
+        () => {
+          const q1 = this.q(this.critics[0], s, a);
+          const qb = this.q(this.critics[1], s, a);
+          meanQ = q1.mean().dataSync()[0]!;
+          return tf.add(tf.losses.meanSquaredError(y, q1), tf.losses.meanSquaredError(y, qb)) as tf.Scalar;
+        },
+        true,
+        criticVars,
+      )!;
+      const out: UpdateStats = { criticLoss: criticLoss.dataSync()[0]!, meanQ };
+      this.criticUpdates++;
+      const actorReady = this.criticUpdates > this.config.actorWarmupUpdates;
+      if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
+        out.actorLoss = this.actorStep(s, demos);
+        this.actorTarget.softUpdate(this.actor, this.config.tau);
+      }
+      if (this.criticUpdates % this.config.policyDelay === 0) {
+        this.criticTargets[0].softUpdate(this.critics[0], this.config.tau);
+        this.criticTargets[1].softUpdate(this.critics[1], this.config.tau);
+      }
+      stats = out;
+    });
+    return stats;
+  }
+
+  private actorStep(s: tf.Tensor2D, demos: Batch | undefined): number {
+    const { observationDim: od, actionDim: ad, alpha, bcWeight } = this.config;
+    const demoS = demos ? this.normalize(tf.tensor2d(demos.observations, [demos.size, od])) : undefined;
+    const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
+    const loss = this.actorOptimizer.minimize(
+      () => {
+        const q = this.q(this.critics[0], s, this.actor.apply(s));
+        let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+        if (demoS && demoA && bcWeight > 0) {
+          l = tf.add(l, tf.mul(bcWeight, tf.losses.meanSquaredError(demoA, this.actor.apply(demoS))));
+        }
+        return l;
+      },
+      true,
+      this.actor.variables,
+    )!;
+    return loss.dataSync()[0]!;
+  }
+
+  /** Behaviour cloning: regress the actor onto demonstration actions (MSE), then copy it to its target. */
+  cloneBehaviour(sample: () => Batch, steps: number): number {
+    const { observationDim: od, actionDim: ad } = this.config;
+    let last = NaN;
+    for (let i = 0; i < steps; i++) {
+      const demos = sample();
+      last = tf.tidy(() => {
+        const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
+        const a = tf.tensor2d(demos.actions, [demos.size, ad]);
+        const loss = this.actorOptimizer.minimize(
+          () => tf.losses.meanSquaredError(a, this.actor.apply(s)) as tf.Scalar,
+          true,
+          this.actor.variables,
+        )!;
+        return loss.dataSync()[0]!;
+      });
+    }
+    this.actorTarget.copyFrom(this.actor);
+    return last;
+  }
+
+  dispose(): void {
+    for (const m of [this.actor, this.actorTarget, ...this.critics, ...this.criticTargets]) m.dispose();
+    this.actorOptimizer.dispose();
+    this.criticOptimizer.dispose();
+    this.normMean.dispose();
+    this.normStd.dispose();
+  }
+}
