@@ -151,7 +151,7 @@ test("truncation bootstraps: Φ(s′) is the estimate, not 0", () => {
   assert.ok(Math.abs(last.reward - (0.9 * 0.7 - 0.4)) < 1e-12);
 });
 
-test("r_gold pays once Φ(s′) ≥ 1 − δ or the task reports success; Φ restarts at START", () => {
+test("r_gold pays when Φ(s′) ≥ 1 − δ or the task reports success; Φ restarts at START", () => {
   const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05 });
   assert.equal(shaper.step(0.3), undefined, "no episode yet");
   shaper.startEpisode(1n);
@@ -162,14 +162,48 @@ test("r_gold pays once Φ(s′) ≥ 1 − δ or the task reports success; Φ res
   });
   assert.equal(shaper.step(0.96)!.rGold, 1);
   assert.equal(shaper.step(0.94)!.rGold, 0);
+  shaper.startEpisode(2n);
+  shaper.step(0.3);
   shaper.markSuccess();
   assert.equal(shaper.step(0.2)!.rGold, 1);
   assert.equal(shaper.step(0.2)!.rGold, 0, "success is paid once");
-  shaper.startEpisode(2n);
+  shaper.startEpisode(3n);
   const first = shaper.step(0.05)!;
   assert.equal(first.step, 0);
   assert.equal(first.phi, 0.05, "Φ(s) does not carry over from the previous episode");
-  assert.equal(first.episodeId, 2n);
+  assert.equal(first.episodeId, 3n);
+});
+
+test("r_gold is paid once per episode: hovering near the goal earns no more than reaching it", () => {
+  const gamma = 0.99;
+  const shaper = new Shaper({ gamma, successDelta: 0.05 });
+  // The learner's view of an episode: Σ γᵗ rₜ, plus γᵀ·V(s_T) after a time-limit truncation, where V of a
+  // state that the policy hovers in forever is Σ γᵗ (γΦ − Φ) = −Φ.
+  const learnerReturn = (estimates: number[], boundary: "terminal" | "truncated"): number => {
+    shaper.startEpisode(1n);
+    const rewards = estimates.map((phi, i) => {
+      if (i === estimates.length - 1) shaper.markBoundary(boundary);
+      return shaper.step(phi)!.reward;
+    });
+    const transitions = rewards.slice(1); // step 0 is the first state, not a transition
+    const g = transitions.reduce((sum, r, t) => sum + gamma ** t * r, 0);
+    const last = estimates[estimates.length - 1]!;
+    return boundary === "truncated" ? g + gamma ** transitions.length * -last : g;
+  };
+  // One policy reaches the (learned) goal threshold and the episode ends; the other hovers just above the
+  // threshold, the task never succeeding, until the time limit.
+  const finish = learnerReturn([0.2, 0.6, 0.97], "terminal");
+  for (const hover of [5, 40, 400]) {
+    const hovering = learnerReturn([0.2, 0.6, ...Array(hover).fill(0.96)], "truncated");
+    assert.ok(
+      hovering <= finish + 1e-9,
+      `hovering ${hover} steps (${hovering.toFixed(4)}) ≤ finishing (${finish.toFixed(4)})`,
+    );
+  }
+  shaper.startEpisode(2n);
+  shaper.step(0.2);
+  const paid = [0.97, 0.98, 0.99].map((phi) => shaper.step(phi)!.rGold);
+  assert.deepEqual(paid, [1, 0, 0]);
 });
 
 test("flush closes a pending terminal with the last state when no new frame arrives", () => {
