@@ -1,0 +1,193 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Shaper, type ShapedStep } from "./shaping.js";
+
+/** Deterministic PRNG so failures reproduce (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Episode {
+  estimates: number[];
+  end: "terminal" | "truncated";
+  successAtEnd: boolean;
+}
+
+/** Runs an episode through the shaper; returns the transitions (step ≥ 1). */
+function run(gamma: number, ep: Episode, delta = 0.05): ShapedStep[] {
+  const shaper = new Shaper({ gamma, successDelta: delta });
+  shaper.startEpisode(7n);
+  const out: ShapedStep[] = [];
+  ep.estimates.forEach((phi, i) => {
+    if (i === ep.estimates.length - 1) {
+      if (ep.successAtEnd) shaper.markSuccess();
+      shaper.markBoundary(ep.end);
+    }
+    const s = shaper.step(phi);
+    assert.ok(s);
+    if (s.step > 0) out.push(s);
+  });
+  assert.equal(shaper.active, false, "the boundary closed the episode");
+  assert.equal(shaper.step(0.5), undefined, "no transitions after the episode ended");
+  return out;
+}
+
+const discounted = (gamma: number, xs: number[]): number => xs.reduce((acc, x, t) => acc + gamma ** t * x, 0);
+
+function randomEpisode(r: () => number, end: Episode["end"]): Episode {
+  const n = 2 + Math.floor(r() * 40);
+  return { estimates: Array.from({ length: n }, () => r()), end, successAtEnd: r() < 0.5 };
+}
+
+test("telescoping: Σ γᵗ Fₜ = γᵀ Φ(s_T) − Φ(s₀) over random episodes", () => {
+  const r = rng(1);
+  for (let i = 0; i < 200; i++) {
+    const gamma = 0.5 + 0.5 * r();
+    const ep = randomEpisode(r, r() < 0.5 ? "terminal" : "truncated");
+    const steps = run(gamma, ep);
+    const f = steps.map((s) => s.reward - s.rGold);
+    const T = steps.length;
+    const phiT = ep.end === "terminal" ? 0 : ep.estimates[T];
+    const expected = gamma ** T * phiT - ep.estimates[0];
+    assert.ok(Math.abs(discounted(gamma, f) - expected) < 1e-9, `episode ${i}`);
+  }
+});
+
+test("with a true terminal, the shaped return is the r_gold return minus Φ(s₀) (rankings unchanged)", () => {
+  const r = rng(2);
+  for (let i = 0; i < 200; i++) {
+    const gamma = 0.8 + 0.2 * r();
+    const ep = randomEpisode(r, "terminal");
+    const steps = run(gamma, ep);
+    const shaped = discounted(
+      gamma,
+      steps.map((s) => s.reward),
+    );
+    const gold = discounted(
+      gamma,
+      steps.map((s) => s.rGold),
+    );
+    assert.ok(Math.abs(shaped - (gold - ep.estimates[0])) < 1e-9, `episode ${i}`);
+    assert.equal(steps.at(-1)?.phiNext, 0, "Φ(s′) = 0 on the terminal transition");
+    assert.equal(steps.at(-1)?.terminal, true);
+  }
+});
+
+test("the identity fails without γ in the shaping term and with Φ as the reward", () => {
+  const r = rng(3);
+  const gamma = 0.9;
+  let withoutGamma = 0;
+  let phiAsReward = 0;
+  for (let i = 0; i < 50; i++) {
+    const ep = randomEpisode(r, "terminal");
+    const steps = run(gamma, ep);
+    const gold =
+      discounted(
+        gamma,
+        steps.map((s) => s.rGold),
+      ) - ep.estimates[0];
+    const noGamma = discounted(
+      gamma,
+      steps.map((s) => s.rGold + s.phiNext - s.phi),
+    );
+    const asReward = discounted(
+      gamma,
+      steps.map((s) => s.rGold + s.phiNext),
+    );
+    if (Math.abs(noGamma - gold) > 1e-6) withoutGamma++;
+    if (Math.abs(asReward - gold) > 1e-6) phiAsReward++;
+  }
+  assert.ok(withoutGamma >= 45, `Φ(s′) − Φ(s) broke the identity in only ${withoutGamma}/50 episodes`);
+  assert.ok(phiAsReward >= 45, `Φ as reward broke the identity in only ${phiAsReward}/50 episodes`);
+});
+
+test("semantic trap: Φ as reward prefers lingering below the goal; the shaped reward prefers finishing", () => {
+  const gamma = 0.99;
+  const limit = 200;
+  // finisher: rises to the goal in 10 steps and ends (success, true terminal)
+  const finish: Episode = {
+    estimates: Array.from({ length: 11 }, (_, i) => i / 10),
+    end: "terminal",
+    successAtEnd: true,
+  };
+  // linger: rises to 0.9 and stays there until the time limit (truncated, never succeeds)
+  const linger: Episode = {
+    estimates: Array.from({ length: limit + 1 }, (_, i) => Math.min(0.9, i / 10)),
+    end: "truncated",
+    successAtEnd: false,
+  };
+  const fin = run(gamma, finish);
+  const lin = run(gamma, linger);
+  const phiReturn = (s: ShapedStep[]): number =>
+    discounted(
+      gamma,
+      s.map((x) => x.estimate),
+    );
+  assert.ok(phiReturn(lin) > phiReturn(fin), "Φ as reward: lingering outscores finishing");
+  // shaped return of the truncated episode includes the learner's bootstrap γᵀ·V(s_T); with V ≈ Φ's own
+  // value of lingering (no gold ever), the shaped return is at most γᵀΦ(s_T) − Φ(s₀) < 1·γ⁹ − Φ(s₀).
+  const shaped = (s: ShapedStep[]): number =>
+    discounted(
+      gamma,
+      s.map((x) => x.reward),
+    );
+  assert.ok(shaped(fin) > shaped(lin), "shaped: finishing outscores lingering");
+});
+
+test("truncation bootstraps: Φ(s′) is the estimate, not 0", () => {
+  const steps = run(0.9, { estimates: [0.1, 0.4, 0.7], end: "truncated", successAtEnd: false });
+  const last = steps.at(-1);
+  assert.ok(last);
+  assert.equal(last.truncated, true);
+  assert.equal(last.terminal, false);
+  assert.equal(last.phiNext, 0.7);
+  assert.ok(Math.abs(last.reward - (0.9 * 0.7 - 0.4)) < 1e-12);
+});
+
+test("r_gold pays once Φ(s′) ≥ 1 − δ or the task reports success; Φ restarts at START", () => {
+  const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05 });
+  assert.equal(shaper.step(0.3), undefined, "no episode yet");
+  shaper.startEpisode(1n);
+  assert.deepEqual((({ step, reward, phi }) => ({ step, reward, phi }))(shaper.step(0.3)!), {
+    step: 0,
+    reward: 0,
+    phi: 0.3,
+  });
+  assert.equal(shaper.step(0.96)!.rGold, 1);
+  assert.equal(shaper.step(0.94)!.rGold, 0);
+  shaper.markSuccess();
+  assert.equal(shaper.step(0.2)!.rGold, 1);
+  assert.equal(shaper.step(0.2)!.rGold, 0, "success is paid once");
+  shaper.startEpisode(2n);
+  const first = shaper.step(0.05)!;
+  assert.equal(first.step, 0);
+  assert.equal(first.phi, 0.05, "Φ(s) does not carry over from the previous episode");
+  assert.equal(first.episodeId, 2n);
+});
+
+test("flush closes a pending terminal with the last state when no new frame arrives", () => {
+  const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05 });
+  shaper.startEpisode(3n);
+  shaper.step(0.2);
+  shaper.step(0.5);
+  assert.equal(shaper.flush(), undefined, "nothing pending");
+  shaper.markBoundary("terminal");
+  const closed = shaper.flush()!;
+  assert.equal(closed.terminal, true);
+  assert.equal(closed.phi, 0.5);
+  assert.equal(closed.phiNext, 0);
+  assert.ok(Math.abs(closed.reward - -0.5) < 1e-12);
+  assert.equal(shaper.flush(), undefined);
+});
+
+test("rejects γ and δ outside their ranges", () => {
+  assert.throws(() => new Shaper({ gamma: 0, successDelta: 0.05 }), /gamma/);
+  assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 1 }), /success_delta/);
+});
