@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Train the stage-aware hop model on a dataset written by models/data/export-dataset.ts and export it as
-a model folder that follows models/CONTRACT.md (encoder.onnx, head.onnx, goal images, parity fixture,
-manifest.json with sha256 of every file).
+one model folder per task that follows the reward node's contract (lib/reward/manifest.ts): encoder.onnx,
+head.onnx, goal images, parity fixture, manifest.json with sha256 of every file.
 
-Usage: /usr/bin/python3 models/train/train.py --data DIR --out models/NAME [--epochs N] [--seed S]
+Usage: /usr/bin/python3 models/train/train.py --data DIR --out models/PREFIX [--epochs N] [--seed S]
 """
 import argparse
 import hashlib
@@ -228,10 +228,26 @@ def pattern(shape, phase):
     return np.sin(0.001 * i * (i % 7 + 1) + phase).astype(np.float32).reshape(shape)
 
 
-def export(trainer, out, args, train_log):
+class TaskHead(torch.nn.Module):
+    """The trained head with its stage logits cut to one task's K stages: the contract ties the
+    stage_logits width to the task's stage list, so each task ships as its own model folder (the encoder
+    and the hop part are shared and identical across them)."""
+
+    def __init__(self, head, stages):
+        super().__init__()
+        self.head, self.stages = head, stages
+
+    def forward(self, start, goal, before, after, view_mask):
+        hop_logits, stage_logits = self.head(start, goal, before, after, view_mask)
+        return hop_logits, stage_logits[:, : self.stages]
+
+
+def export(trainer, out, task, args, train_log):
     os.makedirs(out, exist_ok=True)
-    enc, head = trainer.encoder.eval(), trainer.head.eval()
-    V, S, K = trainer.V, trainer.size, trainer.K
+    stage_names = trainer.meta["tasks"][task]
+    K = len(stage_names)
+    enc, head = trainer.encoder.eval(), TaskHead(trainer.head.eval(), K).eval()
+    V, S = trainer.V, trainer.size
     names = ["start", "goal", "before", "after", "view_mask"]
     torch.onnx.export(
         enc, (torch.zeros(2, 3, S, S),), os.path.join(out, "encoder.onnx"), opset_version=OPSET,
@@ -264,28 +280,25 @@ def export(trainer, out, args, train_log):
     with open(os.path.join(out, "parity.json"), "w") as f:
         json.dump(parity, f)
 
-    tasks = {}
-    for task, stage_names in trainer.meta["tasks"].items():
-        os.makedirs(os.path.join(out, "goals", task), exist_ok=True)
-        gid = trainer.goals[task][0]
-        goal = {}
-        for vi, view in enumerate(trainer.views):
-            rel = f"goals/{task}/{view}.png"
-            Image.fromarray(trainer.frames[gid, vi]).save(os.path.join(out, rel), optimize=True)
-            goal[view] = rel
-        src = next(ep for ep in trainer.episodes if ep["first"] <= gid < ep["first"] + ep["count"])
-        tasks[task] = {"stages": stage_names, "goal": goal, "goal_source": {"seed": src["seed"], "policy": src["policy"]}}
+    os.makedirs(os.path.join(out, "goals", task), exist_ok=True)
+    gid = trainer.goals[task][0]
+    goal = {}
+    for vi, view in enumerate(trainer.views):
+        rel = f"goals/{task}/{view}.png"
+        Image.fromarray(trainer.frames[gid, vi]).save(os.path.join(out, rel), optimize=True)
+        goal[view] = rel
+    src = next(ep for ep in trainer.episodes if ep["first"] <= gid < ep["first"] + ep["count"])
 
     tensor = lambda name, shape: {"name": name, "dtype": "float32", "shape": shape}
     emb = ["batch", V, EMBED]
     files = sorted(
-        os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs
-        if f not in ("manifest.json", "README.md")
+        os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs if f != "manifest.json"
     )
     m = trainer.meta
     manifest = {
         "name": os.path.basename(os.path.normpath(out)),
-        "description": "Stage-aware hop model trained on process-reward sim recordings (see README.md).",
+        "description": f"Stage-aware hop model for the sim task '{task}', trained on process-reward sim recordings "
+                       "of all tasks (README.md is the model card).",
         "kind": "hop",
         "contract_version": 1,
         "views": trainer.views,
@@ -296,11 +309,14 @@ def export(trainer, out, args, train_log):
                  "inputs": [tensor(n, emb) for n in names[:4]] + [tensor("view_mask", ["batch", V])],
                  "outputs": [tensor("hop_logits", ["batch", BINS]), tensor("stage_logits", ["batch", K])]},
         "hop_bins": BINS,
-        "tasks": tasks,
-        "default_task": trainer.task_names[0],
+        "tasks": {task: {"stages": stage_names, "goal": goal,
+                         "goal_source": {"task": task, "seed": src["seed"], "policy": src["policy"]}}},
+        "default_task": task,
+        "frame_stride": m.get("stride", 1),
         "training": {
-            "exporter": "models/train/train.py",
-            "data": m.get("source", {}),
+            "trainer": "models/train/train.py",
+            "tasks": trainer.task_names,
+            "recordings": m.get("source", []),
             "episodes": {"train": len(trainer.train), "validation": len(trainer.val)},
             "frames": int(len(trainer.progress)),
             "seed": args.seed,
@@ -314,13 +330,13 @@ def export(trainer, out, args, train_log):
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")
-    print(f"wrote {out}: {', '.join(files)}")
+    print(f"wrote {out}: {', '.join(files)}", flush=True)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", required=True, help="model folders are written as <out>_<task>, one per task")
     p.add_argument("--steps", type=int, default=1500)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lr", type=float, default=2e-3)
@@ -338,8 +354,9 @@ def main():
     print(f"dataset: {frames.shape[0]} frames, {len(meta['episodes'])} episodes "
           f"({len(trainer.train)} train / {len(trainer.val)} val), views {trainer.views}, tasks {trainer.task_names}",
           flush=True)
-    sched = torch.optim.lr_scheduler.OneCycleLR(trainer.opt, max_lr=args.lr, total_steps=max(1, args.steps),
-                                                pct_start=0.1)
+    warm = max(1, args.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        trainer.opt, lambda s: min(1.0, (s + 1) / warm) * 0.5 * (1 + math.cos(math.pi * min(1.0, s / max(1, args.steps)))))
     log, t0, acc = [], time.time(), np.zeros(3)
     every = max(1, min(100, args.steps // 10))
     for s in range(1, args.steps + 1):
@@ -353,7 +370,8 @@ def main():
             log.append(entry)
             print(json.dumps(entry), flush=True)
             acc[:] = 0
-    export(trainer, args.out, args, log)
+    for task in trainer.task_names:
+        export(trainer, f"{args.out}_{task}", task, args, log)
 
 
 if __name__ == "__main__":
