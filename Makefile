@@ -22,10 +22,11 @@ lint: setup
 typecheck: setup
 	npm run typecheck
 
+# The sim's render tests need an X display for headless GL: a virtual one from Xvfb.
 test: setup
 	npm run lint
 	npm run typecheck
-	npm test
+	xvfb-run -a -s "-screen 0 640x480x24" npm test
 
 clean:
 	rm -rf dist build $(STAMP)

@@ -1,0 +1,147 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { FAILURE_MODES, type FailureMode } from "./experts/expert.js";
+import { runEpisode } from "./rollout.js";
+import { createSim, type StepResult, type Truth } from "./sim.js";
+import { TASK_NAMES, type TaskName } from "./tasks/index.js";
+
+const SEEDS = [0, 1, 2, 3, 4, 5];
+
+function trace(
+  task: TaskName,
+  seed: number,
+  failure: FailureMode = "none",
+  kind: "expert" | "noisy" | "random" = "expert",
+) {
+  return createSim({ task, seed, views: [] }).then((sim) => {
+    const truths: Truth[] = [];
+    const final = runEpisode(sim, kind, { failure }, (r) => truths.push({ ...r.truth }));
+    sim.close();
+    return { truths, final };
+  });
+}
+
+/** Indices where the stage goes down. */
+function regressions(truths: Truth[]): { at: number; from: number; to: number }[] {
+  const out = [];
+  for (let i = 1; i < truths.length; i++) {
+    if (truths[i]!.stage < truths[i - 1]!.stage)
+      out.push({ at: i, from: truths[i - 1]!.stage, to: truths[i]!.stage });
+  }
+  return out;
+}
+
+for (const task of TASK_NAMES) {
+  test(`${task}: every expert episode passes through all stages in order and succeeds`, async () => {
+    for (const seed of SEEDS) {
+      const { truths, final } = await trace(task, seed);
+      const stages = truths.map((t) => t.stage).filter((s, i, a) => i === 0 || s !== a[i - 1]);
+      const names = truths[0]!.stageNames;
+      assert.deepEqual(
+        stages,
+        names.map((_, i) => i),
+        `seed ${seed}: stage sequence ${stages.join(",")}`,
+      );
+      assert.equal(final.truth.success, true, `seed ${seed}: not successful (${final.truth.failure})`);
+      assert.equal(final.truth.terminal, true);
+      assert.equal(final.truth.truncated, false);
+      assert.equal(final.truth.progress, 1);
+      for (const t of truths) {
+        assert.ok(t.stageProgress >= 0 && t.stageProgress <= 1);
+        assert.ok(Math.abs(t.progress - (t.stage + t.stageProgress) / names.length) < 1e-9);
+      }
+    }
+  });
+
+  test(`${task}: the noisy expert still succeeds on most seeds`, async () => {
+    let wins = 0;
+    for (const seed of SEEDS) if ((await trace(task, seed, "none", "noisy")).final.truth.success) wins++;
+    assert.ok(wins >= SEEDS.length - 1, `${wins}/${SEEDS.length} noisy episodes succeeded`);
+  });
+
+  test(`${task}: dropping and undoing make the stage fall back`, async () => {
+    // Carry tasks fall from carrying (3) back to before the grasp (≤ 1); push from pushing (2) to ≤ 1.
+    const late = task === "push" ? 2 : 3;
+    for (const failure of ["drop", "undo"] as const) {
+      const { truths } = await trace(task, 1, failure);
+      const reached = truths.findIndex((t) => t.stage >= late);
+      assert.ok(reached >= 0, `${failure}: never reached stage ${late}`);
+      const fellBack = truths.slice(reached).findIndex((t) => t.stage <= 1);
+      assert.ok(
+        fellBack > 0,
+        `${failure}: no fall back to stage ≤ 1 after step ${reached}: ${JSON.stringify(regressions(truths))}`,
+      );
+    }
+  });
+
+  test(`${task}: stalling never finishes and runs into the time limit`, async () => {
+    const { truths, final } = await trace(task, 2, "stall");
+    assert.equal(final.truth.success, false);
+    assert.equal(final.truth.truncated, true);
+    assert.equal(final.truth.terminal, false);
+    const start = truths.findIndex((t) => t.stage >= (task === "push" ? 1 : 2));
+    const after = truths.slice(start + 1).map((t) => t.progress);
+    assert.ok(
+      Math.max(...after) - Math.min(...after) < 0.02,
+      `progress kept moving while stalled: ${Math.min(...after)}..${Math.max(...after)}`,
+    );
+  });
+
+  test(`${task}: wandering loses progress within a stage`, async () => {
+    const { truths } = await trace(task, 3, "wander");
+    let worst = 0;
+    let peak = truths[0]!.progress;
+    for (const t of truths) {
+      peak = Math.max(peak, t.progress);
+      worst = Math.max(worst, peak - t.progress);
+    }
+    assert.ok(worst > 0.03, `largest progress loss ${worst.toFixed(3)}`);
+  });
+}
+
+test("FAILURE_MODES lists every mode the experts handle", () => {
+  assert.deepEqual([...FAILURE_MODES], ["none", "drop", "undo", "stall", "wander"]);
+});
+
+test("the same seed gives the same episode; another seed a different one", async () => {
+  const states = async (seed: number): Promise<string> => {
+    const sim = await createSim({ task: "pick_place", seed, views: [] });
+    const rows: string[] = [];
+    runEpisode(sim, "noisy", {}, (r: StepResult) => rows.push(Array.from(r.observation.values).join(",")));
+    sim.close();
+    return rows.join("\n");
+  };
+  const a = await states(7);
+  assert.equal(await states(7), a);
+  assert.notEqual(await states(8), a);
+});
+
+test("a random policy pushes things around without crashing and reports a flag at the end", async () => {
+  const { final } = await trace("push", 0, "none", "random");
+  assert.equal(final.done, true);
+  assert.ok(final.truth.truncated || final.truth.terminal);
+});
+
+test("an object carried off the table and dropped ends the episode as a failure", async () => {
+  const sim = await createSim({ task: "pick_place", seed: 0, views: [] });
+  let r = sim.reset();
+  const policy = sim.expert();
+  while (r.truth.stage < 3) r = sim.step(policy.act(r.state, r.truth));
+  while (r.state.gripper.position[0] < 0.44) r = sim.step({ translation: [0.03, 0, 0], yaw: 0, gripper: 1 });
+  for (let i = 0; i < 40 && !r.done; i++) r = sim.step({ translation: [0, 0, 0], yaw: 0, gripper: 0 });
+  sim.close();
+  assert.equal(r.done, true);
+  assert.equal(r.truth.terminal, true);
+  assert.equal(r.truth.success, false);
+  assert.match(r.truth.failure ?? "", /fell off the table/);
+});
+
+test("bad actions and misuse get clear errors", async () => {
+  const sim = await createSim({ task: "stack", seed: 0, views: [] });
+  assert.throws(() => sim.step({ translation: [0, 0, 0], yaw: 0, gripper: 0 }), /reset\(\)/);
+  sim.reset();
+  assert.throws(() => sim.step({ translation: [Number.NaN, 0, 0], yaw: 0, gripper: 0 }), /non-finite/);
+  sim.close();
+  await assert.rejects(createSim({ task: "juggle" as TaskName }), /unknown task 'juggle'/);
+  await assert.rejects(createSim({ task: "push", views: ["top" as "front"] }), /unknown view 'top'/);
+});

@@ -1,0 +1,82 @@
+import type { ExpertOptions, Policy } from "../experts/expert.js";
+import type { Rng } from "../random.js";
+import type { WorldState } from "../world/physics.js";
+import type { BodySpec, MarkerSpec, Vec3 } from "../world/spec.js";
+
+export const TASK_NAMES = ["pick_place", "stack", "push"] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
+
+/** Task geometry before appearance is randomized (colours and textures come later). */
+export type LayoutBody = Omit<BodySpec, "color" | "texture">;
+
+export interface TaskLayout {
+  objects: LayoutBody[];
+  fixtures: LayoutBody[];
+  markers: Omit<MarkerSpec, "color">[];
+  gripperStart: { position: Vec3; yaw: number };
+  /** Where the object should end up (bin centre, goal), for the observation; absent when an object is it. */
+  target?: Vec3;
+  /** Places on the table distractors must keep away from: [x, y, radius]. */
+  keepOut: [number, number, number][];
+}
+
+/** Ground truth computed from the state alone (plus constants fixed at the episode's start). */
+export interface StageEstimate {
+  stage: number;
+  /** Progress within the stage, in [0, 1]. */
+  stageProgress: number;
+  success: boolean;
+  /** Why the episode ended in failure (object off the table, …), or null. */
+  failure: string | null;
+}
+
+export type Evaluator = (state: WorldState) => StageEstimate;
+
+export interface TaskDefinition {
+  readonly name: TaskName;
+  readonly stageNames: readonly string[];
+  /** Time limit in control steps. */
+  readonly maxSteps: number;
+  layout(rng: Rng): TaskLayout;
+  /** Builds the ground-truth function of one episode from its initial (settled) state. */
+  evaluator(initial: WorldState, layout: TaskLayout): Evaluator;
+  /** The scripted expert of one episode (with its noise and failure mode). */
+  expert(initial: WorldState, layout: TaskLayout, options: ExpertOptions, rng: Rng): Policy;
+}
+
+/** Progress over all stages, each carrying an equal share (DESIGN §4 step-wise discretization). */
+export function overallProgress(estimate: StageEstimate, stageCount: number): number {
+  return (estimate.stage + estimate.stageProgress) / stageCount;
+}
+
+/** A task object resting on the table at (x, y) with a random yaw. */
+export function tableBox(
+  name: string,
+  half: number,
+  x: number,
+  y: number,
+  yaw: number,
+  density = 400,
+): LayoutBody {
+  return {
+    name,
+    shape: "box",
+    half: [half, half, half],
+    position: [x, y, half],
+    yaw,
+    dynamic: true,
+    density,
+  };
+}
+
+/** The failure shared by every task: a task object left the table. */
+export function offTable(state: WorldState): string | null {
+  for (const body of Object.values(state.objects)) {
+    if (body.position[2] < -0.05) return `${body.name} fell off the table`;
+  }
+  return null;
+}
+
+export function isResting(linvel: Vec3): boolean {
+  return Math.hypot(linvel[0], linvel[1], linvel[2]) < 0.03;
+}
