@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
+import { addEvalCommand } from "./commands/eval.js";
 import { addMainCommand } from "./commands/main.js";
+import { addTrainCommand } from "./commands/train.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -10,6 +12,8 @@ const program = new Command("process-reward")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 addMainCommand(program);
+addTrainCommand(program);
+addEvalCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,6 @@
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { once } from "node:events";
 import sharp from "sharp";
 import type { CameraMessage } from "../../lib/reward/preprocess.js";
@@ -71,100 +71,149 @@ export function subsample<T>(steps: readonly T[], stride: number): T[] {
   return kept;
 }
 
+/** One kept step: ground truth and a `size`×`size` RGB8 frame per view (undefined where a view is absent). */
+export interface DatasetStep {
+  readonly stage: number;
+  readonly stageProgress: number;
+  readonly progress: number;
+  readonly views: readonly (Uint8Array | undefined)[];
+}
+
 /**
- * Sim recordings → a compact dataset that numpy reads without any MCAP/CDR code:
+ * A compact dataset that numpy reads without any MCAP/CDR code:
  *   frames.u8     uint8 [frames, views, size, size, 3], views in `options.views` order (zeros where absent)
- *   dataset.json  views, size, tasks (stage names), episodes, per-frame labels (stage, τ, progress, views present)
- * Progress labels are the sim's stage-aware ground truth Φ = (stage + τ)/K: every stage carries an equal share.
+ *   dataset.json  views, size, stride, tasks (stage names), sources, episodes, per-frame labels
+ *                 (stage, τ, progress Φ = (stage + τ)/K, views present)
+ * Progress labels are the sim's stage-aware ground truth: every stage carries an equal share of progress.
  */
-export async function writeDataset(
-  sources: readonly RecordingSource[],
-  options: DatasetOptions,
-): Promise<{
-  frames: number;
-  episodes: number;
-}> {
-  await mkdir(options.out, { recursive: true });
-  const V = options.views.length;
-  const frameBytes = V * options.size * options.size * 3;
-  const file = createWriteStream(join(options.out, "frames.u8"));
-  const tasks: Record<string, readonly string[]> = {};
-  const episodes: DatasetEpisode[] = [];
-  const labels = {
+export class DatasetWriter {
+  private readonly file: WriteStream;
+  private readonly tasks: Record<string, readonly string[]> = {};
+  private readonly episodes: DatasetEpisode[] = [];
+  private readonly labels = {
     stage: [] as number[],
     tau: [] as number[],
     progress: [] as number[],
     present: [] as number[][],
   };
-  const blank = Buffer.alloc(options.size * options.size * 3);
+  private readonly plane: number;
+
+  constructor(private readonly options: DatasetOptions) {
+    this.file = createWriteStream(join(options.out, "frames.u8"));
+    this.plane = options.size * options.size * 3;
+  }
+
+  static async create(options: DatasetOptions): Promise<DatasetWriter> {
+    await mkdir(options.out, { recursive: true });
+    return new DatasetWriter(options);
+  }
+
+  get frames(): number {
+    return this.labels.progress.length;
+  }
+
+  async addEpisode(
+    meta: Omit<DatasetEpisode, "first" | "count" | "steps"> & { stageNames: readonly string[] },
+    steps: readonly DatasetStep[],
+    stepIndices: readonly number[],
+  ): Promise<void> {
+    const known = this.tasks[meta.task];
+    if (known && known.join() !== meta.stageNames.join()) {
+      throw new Error(`task '${meta.task}' stages [${meta.stageNames}] differ from [${known}] seen before`);
+    }
+    this.tasks[meta.task] = meta.stageNames;
+    const V = this.options.views.length;
+    const first = this.frames;
+    for (const step of steps) {
+      const frame = Buffer.alloc(V * this.plane);
+      step.views.forEach((pixels, v) => {
+        if (!pixels) return;
+        if (pixels.length !== this.plane) {
+          throw new Error(
+            `${meta.task} seed ${meta.seed} view ${this.options.views[v]}: ${pixels.length} bytes, expected ${this.plane}`,
+          );
+        }
+        frame.set(pixels, v * this.plane);
+      });
+      if (!this.file.write(frame)) await once(this.file, "drain");
+      this.labels.stage.push(step.stage);
+      this.labels.tau.push(step.stageProgress);
+      this.labels.progress.push(step.progress);
+      this.labels.present.push(step.views.map((p) => (p ? 1 : 0)));
+    }
+    this.episodes.push({
+      task: meta.task,
+      policy: meta.policy,
+      seed: meta.seed,
+      success: meta.success,
+      first,
+      count: steps.length,
+      steps: [...stepIndices],
+    });
+  }
+
+  async finish(source: unknown): Promise<{ frames: number; episodes: number }> {
+    this.file.end();
+    await once(this.file, "finish");
+    const meta = {
+      views: this.options.views,
+      height: this.options.size,
+      width: this.options.size,
+      stride: this.options.stride,
+      tasks: this.tasks,
+      source,
+      episodes: this.episodes,
+      frames: this.labels,
+    };
+    await writeFile(join(this.options.out, "dataset.json"), JSON.stringify(meta));
+    return { frames: this.frames, episodes: this.episodes.length };
+  }
+}
+
+/** Sim recordings (MCAP) → dataset: frames decoded and resized with sharp, every `stride`-th step kept. */
+export async function writeDataset(
+  sources: readonly RecordingSource[],
+  options: DatasetOptions,
+): Promise<{ frames: number; episodes: number }> {
+  const writer = await DatasetWriter.create(options);
   for (const source of sources) {
     let index = 0;
     for await (const ep of readRecording(source.path, options.views)) {
-      checkTask(source, ep, tasks);
+      checkTask(source, ep);
       const kept = subsample(ep.steps, options.stride);
-      if (kept.length < 2) {
-        index++;
-        continue;
-      }
-      const first = labels.progress.length;
-      for (const step of kept) {
-        const frame = Buffer.alloc(frameBytes);
-        const present: number[] = [];
-        for (let v = 0; v < V; v++) {
-          const m = step.images.get(options.views[v]);
-          const pixels = m ? await toRgb8(`${source.path} ${options.views[v]}`, m, options.size) : blank;
-          pixels.copy(frame, v * blank.length);
-          present.push(m ? 1 : 0);
+      if (kept.length >= 2) {
+        const steps: DatasetStep[] = [];
+        for (const step of kept) {
+          const views = await Promise.all(
+            options.views.map((v) => {
+              const m = step.images.get(v);
+              return m ? toRgb8(`${source.path} ${v}`, m, options.size) : undefined;
+            }),
+          );
+          steps.push({ ...step.truth, views });
         }
-        if (!file.write(frame)) await once(file, "drain");
-        labels.stage.push(step.truth.stage);
-        labels.tau.push(step.truth.stageProgress);
-        labels.progress.push(step.truth.progress);
-        labels.present.push(present);
+        await writer.addEpisode(
+          {
+            task: ep.task,
+            stageNames: ep.stageNames,
+            policy: source.policy,
+            seed: source.seed + index,
+            success: ep.success,
+          },
+          steps,
+          kept.map((s) => s.step),
+        );
       }
-      episodes.push({
-        task: ep.task,
-        policy: source.policy,
-        seed: source.seed + index,
-        success: ep.success,
-        first,
-        count: kept.length,
-        steps: kept.map((s) => s.step),
-      });
       index++;
     }
   }
-  file.end();
-  await once(file, "finish");
-  const meta = {
-    views: options.views,
-    height: options.size,
-    width: options.size,
-    stride: options.stride,
-    tasks,
-    source: sources.map(({ path, ...rest }) => ({ file: path.split("/").pop(), ...rest })),
-    episodes,
-    frames: labels,
-  };
-  await writeFile(join(options.out, "dataset.json"), JSON.stringify(meta));
-  return { frames: labels.progress.length, episodes: episodes.length };
+  return writer.finish(sources.map(({ path, ...rest }) => ({ file: basename(path), ...rest })));
 }
 
-function checkTask(
-  source: RecordingSource,
-  ep: RecordedEpisode,
-  tasks: Record<string, readonly string[]>,
-): void {
+function checkTask(source: RecordingSource, ep: RecordedEpisode): void {
   if (ep.task !== source.task) {
     throw new Error(
       `${source.path}: episode ${ep.id} is task '${ep.task}', the recording was listed as '${source.task}'`,
     );
   }
-  const known = tasks[ep.task];
-  if (known && known.join() !== ep.stageNames.join()) {
-    throw new Error(
-      `${source.path}: task '${ep.task}' stages [${ep.stageNames}] differ from [${known}] seen before`,
-    );
-  }
-  tasks[ep.task] = ep.stageNames;
 }

@@ -1,4 +1,7 @@
+import type { CameraMessage } from "../../lib/reward/preprocess.js";
+import type { TaskName } from "../../sim/tasks/index.js";
 import { subsample } from "../data/dataset.js";
+import { episodePlan, simEpisodes } from "../data/simEpisodes.js";
 import { readRecording } from "../data/recording.js";
 import type { EvalEpisode } from "./episodeScorer.js";
 
@@ -27,4 +30,39 @@ export async function* recordingEpisodes(
     };
   }
   if (!any) throw new Error(`${path}: no episodes${task ? ` of task '${task}'` : ""} with camera frames`);
+}
+
+/** Held-out sim rollouts (the training plan's mix of policies) as evaluation episodes. */
+export async function* simEvalEpisodes(
+  task: TaskName,
+  firstSeed: number,
+  count: number,
+  model: { views: readonly string[]; size: number; stride: number },
+): AsyncGenerator<EvalEpisode> {
+  const plan = episodePlan(task, firstSeed, count);
+  for await (const ep of simEpisodes(plan, { size: model.size, stride: model.stride, views: model.views })) {
+    const { policy, failure, seed } = ep.planned;
+    yield {
+      task,
+      label: `seed ${seed} ${policy}${failure === "none" ? "" : `+${failure}`}`,
+      success: ep.success,
+      trueProgress: ep.truth.map((t) => t.progress),
+      frames: ep.frames.map((views) => views.map((data) => rgbMessage(data, model.size))),
+    };
+  }
+}
+
+function rgbMessage(data: Uint8Array, size: number): CameraMessage {
+  return {
+    kind: "Image",
+    message: {
+      header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" },
+      height: size,
+      width: size,
+      encoding: "rgb8",
+      is_bigendian: 0,
+      step: size * 3,
+      data,
+    },
+  };
 }
