@@ -213,7 +213,8 @@ class Trainer:
                 vocs.append(spearman(pred))
         self.encoder.train()
         self.head.train()
-        return (float(np.mean(vocs)) if vocs else float("nan")), (float(np.mean(errs)) if errs else float("nan"))
+        # None (JSON null) rather than NaN, which JSON.parse on the manifest would refuse
+        return (round(float(np.mean(vocs)), 4) if vocs else None), (round(float(np.mean(errs)), 4) if errs else None)
 
 
 def sha256(path):
@@ -365,8 +366,8 @@ def main():
         if s % every == 0 or s == args.steps:
             voc, mae = trainer.validate()
             entry = {"step": s, "hop_ce": round(acc[0] / every, 4), "stage_ce": round(acc[1] / every, 4),
-                     "progress_mse": round(acc[2] / every, 5), "val_forward_voc": round(voc, 4),
-                     "val_forward_mae": round(mae, 4), "seconds": round(time.time() - t0, 1)}
+                     "progress_mse": round(acc[2] / every, 5), "val_forward_voc": voc,
+                     "val_forward_mae": mae, "seconds": round(time.time() - t0, 1)}
             log.append(entry)
             print(json.dumps(entry), flush=True)
             acc[:] = 0
