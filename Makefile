@@ -7,7 +7,7 @@ setup: $(STAMP)
 
 $(STAMP): package.json package-lock.json scripts/install-system-deps.sh
 	bash scripts/install-system-deps.sh
-	npm ci --no-audit --no-fund
+	JOBS=2 npm ci --no-audit --no-fund  # JOBS: node-gyp builds headless-gl (gl) from source on both cores
 	touch $@
 
 build: setup

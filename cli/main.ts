@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addEvalCommand } from "./commands/eval.js";
 import { addMainCommand } from "./commands/main.js";
+import { addSimCommand } from "./commands/sim.js";
 import { addTrainCommand } from "./commands/train.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
@@ -12,6 +13,7 @@ const program = new Command("process-reward")
   .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 addMainCommand(program);
+addSimCommand(program);
 addTrainCommand(program);
 addEvalCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);

@@ -1,4 +1,5 @@
 import { randomPolicy, type FailureMode, type Policy } from "./experts/expert.js";
+import type { GripperCommand } from "./world/physics.js";
 import { Rng } from "./random.js";
 import type { Sim, StepResult } from "./sim.js";
 
@@ -27,23 +28,40 @@ export function episodePolicy(sim: Sim, kind: PolicyKind, options: PolicyOptions
   }
 }
 
+type EpisodeOptions = PolicyOptions & { seed?: number | bigint };
+
 /**
- * Runs one episode from a reset to its end, calling `onStep` with every result (the reset's too) and the
- * action that follows it. The results are live views: copy what must outlive the call.
+ * The steps of one episode from a reset to its end: each result (the reset's first) with the action the
+ * policy takes next (undefined after the last). Results are live views into the sim, valid until the
+ * iteration continues, so a consumer may await (e.g. write a bag) between steps without copying frames.
  */
-export function runEpisode(
+export function* episodeSteps(
   sim: Sim,
   kind: PolicyKind,
-  options: PolicyOptions & { seed?: number | bigint } = {},
-  onStep?: (result: StepResult, action: ReturnType<Policy["act"]> | undefined) => void,
-): StepResult {
+  options: EpisodeOptions = {},
+): Generator<{ result: StepResult; action: GripperCommand | undefined }, StepResult> {
   let result = sim.reset(options.seed === undefined ? {} : { seed: options.seed });
   const policy = episodePolicy(sim, kind, options);
   while (!result.done) {
     const action = policy.act(result.state, result.truth);
-    onStep?.(result, action);
+    yield { result, action };
     result = sim.step(action);
   }
-  onStep?.(result, undefined);
+  yield { result, action: undefined };
   return result;
+}
+
+/** Runs one episode, calling `onStep` with every result and the action that follows it; returns the last. */
+export function runEpisode(
+  sim: Sim,
+  kind: PolicyKind,
+  options: EpisodeOptions = {},
+  onStep?: (result: StepResult, action: GripperCommand | undefined) => void,
+): StepResult {
+  let last: StepResult | undefined;
+  for (const { result, action } of episodeSteps(sim, kind, options)) {
+    onStep?.(result, action);
+    last = result;
+  }
+  return last!;
 }

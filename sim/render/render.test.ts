@@ -57,17 +57,29 @@ test("frames are packed RGB of the configured size, one per view, top row first"
 });
 
 test("the wrist camera moves with the gripper; the front camera stays", { skip }, async () => {
-  const sim = await createSim({ task: "push", seed: 5, width: 64, height: 64 });
+  const sim = await createSim({ task: "push", seed: 5, width: 64, height: 64, views: ["front", "wrist"] });
   const copy = (r: { frames: readonly { data: Uint8Array }[] }): Buffer[] =>
     r.frames.map((f) => Buffer.from(f.data));
-  const before = copy(sim.reset());
-  let r = sim.step({ translation: [0, 0, 0], yaw: 0, gripper: 0 });
-  const still = copy(r);
+  let r = sim.reset();
+  const before = copy(r);
   for (let i = 0; i < 5; i++) r = sim.step({ translation: [0.03, 0, 0], yaw: 0, gripper: 0 });
-  const moved = copy(r);
+  const after = copy(r);
   sim.close();
-  const [front, side, wrist] = [0, 1, 2];
-  assert.deepEqual(still[front], before[front], "a still scene renders the same front frame");
-  assert.ok(!moved[wrist]!.equals(still[wrist]!), "wrist view changed");
-  assert.ok(!moved[side]!.equals(still[side]!), "the gripper moved in the side view");
+  // Share of pixels that changed noticeably between the two frames of a view.
+  const changed = (a: Buffer, b: Buffer): number => {
+    let n = 0;
+    for (let i = 0; i < a.length; i += 3) {
+      if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) > 30)
+        n++;
+    }
+    return n / (a.length / 3);
+  };
+  const front = changed(before[0]!, after[0]!);
+  const wrist = changed(before[1]!, after[1]!);
+  assert.ok(front > 0, "the gripper moved in the front view");
+  assert.ok(wrist > 0.2, `most of the wrist view changed (${wrist.toFixed(2)})`);
+  assert.ok(
+    front < wrist / 3,
+    `the front view mostly stayed (${front.toFixed(2)} vs wrist ${wrist.toFixed(2)})`,
+  );
 });

@@ -145,14 +145,12 @@ export function randomizeWorld(
       jitterCamera(cameraRng, NOMINAL_CAMERAS[v], jitter),
     ]),
   ) as Record<ViewName, CameraSpec>;
-  const objects = layout.objects.map((b) => paint(b, [0.6, 0.9]));
-  // Task objects of one episode get clearly different hues so that "which block goes where" is visible.
-  if (objects.length > 1 && options.appearance) {
-    const hue = look.next();
-    objects.forEach(
-      (o, i) => (o.color = hsl(look, [0.65, 0.9], [0.4, 0.55], (hue + i / objects.length) % 1)),
-    );
-  }
+  // Task objects and goal markers get evenly spaced hues, so "which block goes where" is always visible.
+  const hue = look.next();
+  const salient = layout.objects.length + layout.markers.length;
+  const taskColor = (k: number, nominal: number): number =>
+    options.appearance ? hsl(look, [0.65, 0.9], [0.4, 0.55], (hue + k / salient) % 1) : nominal;
+  const objects = layout.objects.map((b, k) => ({ ...paint(b, [0.6, 0.9]), color: taskColor(k, 0xd04030) }));
   return {
     table: TABLE,
     objects,
