@@ -90,8 +90,18 @@ class Trainer:
                 raise ValueError(f"task {t} has no successful training episode to take a goal image from")
         self.rng = rng
         torch.manual_seed(args.seed)
+        init = torch.load(args.init) if args.init else None
+        if init:
+            # Adaptation starts from a trained model: its stage layer covers every training task.
+            self.K = init["stages"]
+            if init["size"] != self.size or init["views"] != self.views:
+                raise ValueError(f"{args.init}: trained on {init['views']} at {init['size']} px, "
+                                 f"the data has {self.views} at {self.size} px")
         self.encoder = Encoder(self.size, EMBED)
         self.head = HopHead(EMBED, self.K, BINS)
+        if init:
+            self.encoder.load_state_dict(init["encoder"])
+            self.head.load_state_dict(init["head"])
         params = list(self.encoder.parameters()) + list(self.head.parameters())
         self.opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
 
@@ -263,6 +273,9 @@ def export(trainer, out, task, args, train_log):
     )
     for name in ("encoder.onnx", "head.onnx"):
         onnx.checker.check_model(onnx.load(os.path.join(out, name)))
+    # PyTorch weights (all tasks' stage logits), the starting point of `process-reward adapt`.
+    torch.save({"encoder": trainer.encoder.state_dict(), "head": trainer.head.state_dict(), "stages": trainer.K,
+                "size": S, "views": trainer.views}, os.path.join(out, "checkpoint.pt"))
 
     # Parity fixture: PyTorch outputs on deterministic inputs, checked against onnxruntime-node in CI.
     with torch.no_grad():
@@ -348,6 +361,8 @@ def main():
     p.add_argument("--one-view-drop", type=float, default=0.3)
     p.add_argument("--val-share", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--init", help="start from this checkpoint.pt (adaptation) instead of random weights")
+    p.add_argument("--exact-out", action="store_true", help="write the (single-task) model folder to --out itself")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     meta, frames = load_dataset(args.data)
@@ -371,8 +386,10 @@ def main():
             log.append(entry)
             print(json.dumps(entry), flush=True)
             acc[:] = 0
+    if args.exact_out and len(trainer.task_names) != 1:
+        raise ValueError(f"--exact-out needs data of one task, got {trainer.task_names}")
     for task in trainer.task_names:
-        export(trainer, f"{args.out}_{task}", task, args, log)
+        export(trainer, args.out if args.exact_out else f"{args.out}_{task}", task, args, log)
 
 
 if __name__ == "__main__":
