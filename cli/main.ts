@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
+import { addAdaptCommand } from "./commands/adapt.js";
 import { addEvalCommand } from "./commands/eval.js";
 import { addMainCommand } from "./commands/main.js";
 import { addSimCommand } from "./commands/sim.js";
@@ -16,6 +17,7 @@ addMainCommand(program);
 addSimCommand(program);
 addTrainCommand(program);
 addEvalCommand(program);
+addAdaptCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import { createLogger } from "../../lib/node/log.js";
 import { runEval, type EvalOutput } from "../../models/eval/run.js";
 import { recordingEpisodes, simEvalEpisodes } from "../../models/eval/sources.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
+import { VARIANT_NAMES, variantByName } from "../../models/data/variants.js";
 
 interface EvalOptions {
   model: string;
@@ -17,6 +18,7 @@ interface EvalOptions {
   fusion: string;
   stride?: string;
   threads: string;
+  variant?: string;
 }
 
 const positiveInt = (name: string, value: string): number => {
@@ -58,6 +60,7 @@ export function addEvalCommand(program: Command): void {
     .option("--fusion <mode>", `progress fusion (${FUSION_MODES.join(", ")})`, "fused")
     .option("--stride <n>", "score every n-th step (default: the model's frame_stride)")
     .option("--threads <n>", "ONNX Runtime intra-op threads (0 = its choice)", "2")
+    .option("--variant <name>", `sim task variant held out of training (${VARIANT_NAMES.join(", ")})`)
     .action(async (opts: EvalOptions) => {
       const log = createLogger("eval");
       try {
@@ -71,6 +74,8 @@ export function addEvalCommand(program: Command): void {
         }
         const episodes = positiveInt("episodes", opts.episodes);
         const seed = positiveInt("seed", opts.seed);
+        if (opts.variant && !opts.sim) throw new Error("--variant applies to --sim rollouts");
+        const variant = opts.variant === undefined ? undefined : variantByName(opts.variant);
         const stride = opts.stride === undefined ? undefined : positiveInt("stride", opts.stride);
         if (stride === 0) throw new Error("--stride must be ≥ 1");
         const out = await runEval({
@@ -86,7 +91,7 @@ export function addEvalCommand(program: Command): void {
             : { bag: opts.bag, task: opts.task },
           episodes: (m) =>
             opts.sim
-              ? simEvalEpisodes(opts.task as TaskName, seed, episodes, m)
+              ? simEvalEpisodes(opts.task as TaskName, seed, episodes, m, variant?.randomization)
               : recordingEpisodes(opts.bag!, m.views, m.stride, opts.task),
         });
         process.stdout.write(summarize(out) + "\n");

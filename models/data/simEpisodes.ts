@@ -2,6 +2,7 @@ import { FAILURE_MODES, type FailureMode } from "../../sim/experts/expert.js";
 import { runEpisode, type PolicyKind } from "../../sim/rollout.js";
 import { createSim } from "../../sim/sim.js";
 import { taskByName, type TaskName } from "../../sim/tasks/index.js";
+import type { RandomizationOptions } from "../../sim/world/randomize.js";
 import { VIEW_NAMES, type ViewName } from "../../sim/world/spec.js";
 
 export interface PlannedEpisode {
@@ -54,7 +55,12 @@ export interface SimEpisode {
 /** Rolls out the planned episodes in the headless sim at the model's image size, keeping every `stride`-th step. */
 export async function* simEpisodes(
   plan: readonly PlannedEpisode[],
-  options: { size: number; stride: number; views?: readonly string[] },
+  options: {
+    size: number;
+    stride: number;
+    views?: readonly string[];
+    randomization?: Partial<RandomizationOptions>;
+  },
 ): AsyncGenerator<SimEpisode> {
   const views = (options.views ?? VIEW_NAMES) as readonly string[];
   for (const v of views) {

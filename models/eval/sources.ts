@@ -1,5 +1,6 @@
 import type { CameraMessage } from "../../lib/reward/preprocess.js";
 import type { TaskName } from "../../sim/tasks/index.js";
+import type { RandomizationOptions } from "../../sim/world/randomize.js";
 import { subsample } from "../data/dataset.js";
 import { episodePlan, simEpisodes } from "../data/simEpisodes.js";
 import { readRecording } from "../data/recording.js";
@@ -38,9 +39,11 @@ export async function* simEvalEpisodes(
   firstSeed: number,
   count: number,
   model: { views: readonly string[]; size: number; stride: number },
+  randomization?: Partial<RandomizationOptions>,
 ): AsyncGenerator<EvalEpisode> {
   const plan = episodePlan(task, firstSeed, count);
-  for await (const ep of simEpisodes(plan, { size: model.size, stride: model.stride, views: model.views })) {
+  const options = { size: model.size, stride: model.stride, views: model.views, randomization };
+  for await (const ep of simEpisodes(plan, options)) {
     const { policy, failure, seed } = ep.planned;
     yield {
       task,

@@ -80,7 +80,7 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
   );
 
   const trainStart = Date.now();
-  await run(o.python, [
+  await runPython(o.python, [
     packagePath("models", "train", "train.py"),
     "--data",
     o.data,
@@ -122,7 +122,8 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
   return reports;
 }
 
-function run(command: string, args: string[]): Promise<void> {
+/** Runs the Python trainer with inherited output; rejects on a non-zero exit. */
+export function runPython(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: "inherit" });
     child.on("error", (err) => reject(new Error(`cannot start ${command}: ${err.message}`)));

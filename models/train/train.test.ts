@@ -8,6 +8,7 @@ import { createLogger } from "../../lib/node/log.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { loadModel } from "../../lib/reward/model.js";
 import { checkParity } from "../parity.js";
+import { adaptModel, recordVariantDemo } from "./adapt.js";
 import { trainHopModel } from "./pipeline.js";
 
 const log = createLogger("test", () => {}, "error");
@@ -51,6 +52,38 @@ test("training smoke test: sim data → PyTorch → ONNX folder that loads, hash
     assert.equal(typeof raw.metrics.completion_accuracy, "number");
     assert.equal(reports.push.tasks.push.all.episodes, 1);
     assert.ok(existsSync(join(folder, "README.md")) && existsSync(join(folder, "eval", "progress_push.png")));
+
+    // one-shot adaptation from that model, with a demo recorded by the sim's recorder
+    const demo = join(dir, "demo.mcap");
+    await recordVariantDemo("push", "clutter", 5, 32, demo);
+    const adapted = join(dir, "adapted");
+    await adaptModel({
+      model: folder,
+      demo,
+      out: adapted,
+      steps: 2,
+      data: join(dir, "adapt-data"),
+      python: "/usr/bin/python3",
+      threads: 1,
+      log,
+    });
+    const a = await loadManifest(adapted);
+    assert.equal(a.manifest.default_task, "push");
+    const rawAdapted = JSON.parse(await readFile(join(adapted, "manifest.json"), "utf8"));
+    assert.equal(rawAdapted.training.adapted_from.model, "hop_push");
+    await assert.rejects(
+      adaptModel({
+        model: folder,
+        demo: join(dir, "rec-none.mcap"),
+        out: join(dir, "x"),
+        steps: 1,
+        data: join(dir, "d2"),
+        python: "/usr/bin/python3",
+        threads: 1,
+        log,
+      }),
+      /rec-none\.mcap/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
