@@ -19,6 +19,8 @@ interface TrainCliOptions {
   data: string;
   python: string;
   threads: string;
+  reuseData?: boolean;
+  reuseFit?: boolean;
 }
 
 const int = (name: string, value: string, min: number): number => {
@@ -47,6 +49,8 @@ export function addTrainCommand(program: Command): void {
     .option("--data <dir>", "dataset folder (regenerated)", packagePath("build", "hop-data"))
     .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
     .option("--threads <n>", "CPU threads for PyTorch and ONNX Runtime", "2")
+    .option("--reuse-data", "keep the dataset already in --data")
+    .option("--reuse-fit", "keep the model folders already exported (evaluate, write cards and hashes only)")
     .action(async (opts: TrainCliOptions) => {
       const log = createLogger("train");
       try {
@@ -70,6 +74,8 @@ export function addTrainCommand(program: Command): void {
           python: opts.python,
           threads: int("threads", opts.threads, 1),
           log,
+          reuseData: opts.reuseData,
+          reuseFit: opts.reuseFit,
         });
         for (const r of Object.values(reports)) process.stdout.write(summarize(r) + "\n");
       } catch (err) {

@@ -29,6 +29,9 @@ export interface TrainOptions {
   readonly python: string;
   readonly threads: number;
   readonly log: Logger;
+  /** Reuse the dataset already in `data` / the model folders already exported (a run cut short). */
+  readonly reuseData?: boolean;
+  readonly reuseFit?: boolean;
 }
 
 /** Sim rollouts → dataset → PyTorch training + ONNX export → held-out evaluation → model card + hashes. */
@@ -40,6 +43,61 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
     );
   }
   const started = Date.now();
+  if (!o.reuseData) await generate(o);
+  const dataSeconds = (Date.now() - started) / 1000;
+
+  const trainStart = Date.now();
+  if (!o.reuseFit) {
+    await runPython(o.python, [
+      packagePath("models", "train", "train.py"),
+      "--data",
+      o.data,
+      "--out",
+      o.out,
+      "--steps",
+      String(o.steps),
+      "--seed",
+      String(o.trainSeed),
+      "--threads",
+      String(o.threads),
+      "--export-every",
+      String(Math.max(100, Math.floor(o.steps / 4))),
+    ]);
+  }
+  const trainSeconds = (Date.now() - trainStart) / 1000;
+
+  const reports: Record<string, EvalOutput> = {};
+  for (const task of o.tasks) {
+    const dir = `${o.out}_${task}`;
+    await sealModel(dir, (m) => {
+      const training = m.training as Record<string, unknown>;
+      training.train_seeds = { first: o.firstSeed, last: trainEnd - 1, per_task: true };
+      training.eval_seeds =
+        o.evalEpisodes > 0 ? { first: o.evalSeed, last: o.evalSeed + o.evalEpisodes - 1 } : null;
+      const previous = (training.seconds ?? {}) as { data?: number; train?: number };
+      training.seconds = {
+        data: o.reuseData ? previous.data : Math.round(dataSeconds),
+        train: o.reuseFit ? previous.train : Math.round(trainSeconds),
+      };
+    });
+    if (o.evalEpisodes === 0) continue;
+    const report = await runEval({
+      model: dir,
+      fusion: "fused",
+      json: join(dir, "eval", "report.json"),
+      plots: join(dir, "eval"),
+      threads: o.threads,
+      log: o.log,
+      source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
+      episodes: (m) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, m),
+    });
+    reports[task] = report;
+    await writeModelCard(dir, report);
+  }
+  return reports;
+}
+
+async function generate(o: TrainOptions): Promise<void> {
   await rm(o.data, { recursive: true, force: true });
   const writer = await DatasetWriter.create({
     out: o.data,
@@ -74,52 +132,6 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
       plan: "models/data/simEpisodes.ts episodePlan",
     },
   });
-  const dataSeconds = (Date.now() - started) / 1000;
-  o.log.info(
-    `dataset: ${summary.episodes} episodes, ${summary.frames} frames in ${dataSeconds.toFixed(0)} s`,
-  );
-
-  const trainStart = Date.now();
-  await runPython(o.python, [
-    packagePath("models", "train", "train.py"),
-    "--data",
-    o.data,
-    "--out",
-    o.out,
-    "--steps",
-    String(o.steps),
-    "--seed",
-    String(o.trainSeed),
-    "--threads",
-    String(o.threads),
-  ]);
-  const trainSeconds = (Date.now() - trainStart) / 1000;
-
-  const reports: Record<string, EvalOutput> = {};
-  for (const task of o.tasks) {
-    const dir = `${o.out}_${task}`;
-    await sealModel(dir, (m) => {
-      const training = m.training as Record<string, unknown>;
-      training.train_seeds = { first: o.firstSeed, last: trainEnd - 1, per_task: true };
-      training.eval_seeds =
-        o.evalEpisodes > 0 ? { first: o.evalSeed, last: o.evalSeed + o.evalEpisodes - 1 } : null;
-      training.seconds = { data: Math.round(dataSeconds), train: Math.round(trainSeconds) };
-    });
-    if (o.evalEpisodes === 0) continue;
-    const report = await runEval({
-      model: dir,
-      fusion: "fused",
-      json: join(dir, "eval", "report.json"),
-      plots: join(dir, "eval"),
-      threads: o.threads,
-      log: o.log,
-      source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
-      episodes: (m) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, m),
-    });
-    reports[task] = report;
-    await writeModelCard(dir, report);
-  }
-  return reports;
 }
 
 /** Runs the Python trainer with inherited output; rejects on a non-zero exit. */

@@ -89,6 +89,7 @@ class Trainer:
             if not g:
                 raise ValueError(f"task {t} has no successful training episode to take a goal image from")
         self.rng = rng
+        self.steps_done = 0
         torch.manual_seed(args.seed)
         init = torch.load(args.init) if args.init else None
         if init:
@@ -334,7 +335,8 @@ def export(trainer, out, task, args, train_log):
             "episodes": {"train": len(trainer.train), "validation": len(trainer.val)},
             "frames": int(len(trainer.progress)),
             "seed": args.seed,
-            "steps": args.steps,
+            "steps": trainer.steps_done,
+            "planned_steps": args.steps,
             "log": train_log,
         },
         "parity": {"file": "parity.json", "tolerance": 1e-4},
@@ -355,17 +357,20 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--episodes-per-step", type=int, default=6)
-    p.add_argument("--frames-per-episode", type=int, default=10)
+    p.add_argument("--frames-per-episode", type=int, default=8)
     p.add_argument("--pairs-per-step", type=int, default=384)
     p.add_argument("--view-dropout", type=float, default=0.1)
     p.add_argument("--one-view-drop", type=float, default=0.3)
     p.add_argument("--val-share", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--export-every", type=int, default=0, help="also export the model folders every N steps")
     p.add_argument("--init", help="start from this checkpoint.pt (adaptation) instead of random weights")
     p.add_argument("--exact-out", action="store_true", help="write the (single-task) model folder to --out itself")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     meta, frames = load_dataset(args.data)
+    if args.exact_out and len(meta["tasks"]) != 1:
+        raise ValueError(f"--exact-out needs data of one task, got {list(meta['tasks'])}")
     trainer = Trainer(meta, frames, args)
     print(f"dataset: {frames.shape[0]} frames, {len(meta['episodes'])} episodes "
           f"({len(trainer.train)} train / {len(trainer.val)} val), views {trainer.views}, tasks {trainer.task_names}",
@@ -377,6 +382,7 @@ def main():
     every = max(1, min(100, args.steps // 10))
     for s in range(1, args.steps + 1):
         acc += trainer.step()
+        trainer.steps_done = s
         sched.step()
         if s % every == 0 or s == args.steps:
             voc, mae = trainer.validate()
@@ -386,8 +392,15 @@ def main():
             log.append(entry)
             print(json.dumps(entry), flush=True)
             acc[:] = 0
-    if args.exact_out and len(trainer.task_names) != 1:
-        raise ValueError(f"--exact-out needs data of one task, got {trainer.task_names}")
+            if args.export_every and s % args.export_every == 0 and s < args.steps:
+                # A usable model at regular intervals, so a run cut short still leaves one behind.
+                export_all(trainer, args, log)
+                trainer.encoder.train()
+                trainer.head.train()
+    export_all(trainer, args, log)
+
+
+def export_all(trainer, args, log):
     for task in trainer.task_names:
         export(trainer, args.out if args.exact_out else f"{args.out}_{task}", task, args, log)
 
