@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "../../lib/node/log.js";
 import { packagePath } from "../../lib/paths.js";
 import type { TaskName } from "../../sim/tasks/index.js";
+import { VIEW_NAMES } from "../../sim/world/spec.js";
 import { sealModel } from "../card.js";
 import { DatasetWriter } from "../data/dataset.js";
 import { episodePlan, simEpisodes } from "../data/simEpisodes.js";
@@ -101,7 +102,7 @@ async function generate(o: TrainOptions): Promise<void> {
   await rm(o.data, { recursive: true, force: true });
   const writer = await DatasetWriter.create({
     out: o.data,
-    views: ["front", "side", "wrist"],
+    views: VIEW_NAMES,
     size: o.size,
     stride: o.stride,
   });
@@ -132,6 +133,7 @@ async function generate(o: TrainOptions): Promise<void> {
       plan: "models/data/simEpisodes.ts episodePlan",
     },
   });
+  o.log.info(`dataset: ${summary.episodes} episodes, ${summary.frames} frames`);
 }
 
 /** Runs the Python trainer with inherited output; rejects on a non-zero exit. */
