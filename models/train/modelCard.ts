@@ -71,11 +71,11 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 - One network was trained on all sim tasks (${tr.tasks.join(", ")}); each task ships as its own folder because
   the contract ties the stage-logit width to the task's stage list.
 
-## Training (\`npm run train\`, ${tr.seconds ? `${tr.seconds.data} s data + ${tr.seconds.train} s training` : ""} on 2 shared CPU cores)
+## Training (\`npm run train\`: ${tr.seconds?.data ?? "?"} s data + ${tr.seconds?.train ?? "?"} s training on 2 CPU cores shared with other jobs)
 - Data: headless-sim rollouts, ${tr.episodes.train + tr.episodes.validation} episodes over all tasks
   (${tr.frames} frames), training seeds ${tr.train_seeds.first}–${tr.train_seeds.last} per task; per ten seeds
   3 clean experts, 3 noisy experts, 3 experts with a scripted failure (drop / undo / stall / wander) and 1
-  random policy. Every ${manifest.frame_stride}nd control step kept (and the last).
+  random policy. Every ${manifest.frame_stride}th control step kept (and the last).
 - Labels: the sim's stage-aware ground truth Φ = (stage + τ)/K (each stage an equal share). Pairs per step
   sampled from all (BEFORE, AFTER) combinations of an episode's frames plus (GOAL, frame) pairs, weighted to
   balance hop-value bins × time-gap bins (regressions and zero hops included); GOAL images come from another
@@ -89,7 +89,7 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 - ${manifest.image.width}×${manifest.image.height} images, a ~0.1 M-parameter encoder, ${tr.steps} optimisation
   steps, frames subsampled by ${manifest.frame_stride}; raw RGB frames from the renderer (no JPEG round trip), so
   compression artefacts of a real \`CompressedImage\` stream are not in the training data.
-- The model should be run at the same frame stride (every ${manifest.frame_stride}nd 20 Hz sim step, ~${20 / manifest.frame_stride} Hz):
+- The model should be run at the same frame stride (every ${manifest.frame_stride}th 20 Hz sim step, ~${20 / manifest.frame_stride} Hz):
   the incremental hop was trained on gaps of at least that.
 
 ## Held-out evaluation (\`process-reward eval --sim\`, seeds ${report.source.sim ? JSON.stringify(report.source.sim) : JSON.stringify(report.source)}, fusion \`${report.fusion}\`)
