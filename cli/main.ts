@@ -3,9 +3,12 @@ import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
 import { addExperimentCommand } from "./commands/experiment.js";
+import { addAdaptCommand } from "./commands/adapt.js";
+import { addEvalCommand } from "./commands/eval.js";
 import { addMainCommand } from "./commands/main.js";
 import { addTopicCommand } from "./commands/topic.js";
 import { addSimCommand } from "./commands/sim.js";
+import { addTrainCommand } from "./commands/train.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -18,6 +21,9 @@ addBagCommand(program);
 addTopicCommand(program);
 addSimCommand(program);
 addExperimentCommand(program);
+addTrainCommand(program);
+addEvalCommand(program);
+addAdaptCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);
