@@ -177,6 +177,11 @@ export class RewardPipeline {
     return {};
   }
 
+  /** Resolves once the step or event being processed now (if any) has finished: call before releasing the model. */
+  async idle(): Promise<void> {
+    await this.exclusive;
+  }
+
   private serially<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.exclusive.then(fn);
     this.exclusive = next.catch(() => undefined);
