@@ -13,8 +13,10 @@ $(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/d
 build: setup
 	npm run build
 
+# The main job renders the sim's cameras, which needs an X display too. ARGS passes options through, e.g.
+# make run ARGS="--task push --episodes 20 --keep-open".
 run: setup
-	npm start -- main
+	xvfb-run -a -s "-screen 0 640x480x24" npm start -- main $(ARGS)
 
 lint: setup
 	npm run lint
