@@ -7,7 +7,9 @@ setup: $(STAMP)
 
 $(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/dds/binding.gyp $(wildcard native/dds/src/*)
 	bash scripts/install-system-deps.sh
-	JOBS=2 npm ci --no-audit --no-fund  # JOBS: node-gyp builds headless-gl (gl) from source on both cores
+	# JOBS: node-gyp builds headless-gl (gl) from source on both cores. ONNXRUNTIME_NODE_INSTALL=skip: the
+	# onnxruntime-node CUDA download fails offline (npm 11 skips that script anyway, via allowScripts).
+	JOBS=2 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	touch $@
 
 build: setup
