@@ -4,6 +4,7 @@ import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
 import { addExperimentCommand } from "./commands/experiment.js";
 import { addMainCommand } from "./commands/main.js";
+import { addReplayCommand } from "./commands/replay.js";
 import { addTopicCommand } from "./commands/topic.js";
 import { addSimCommand } from "./commands/sim.js";
 import { addNodeCommand } from "./nodeCommand.js";
@@ -17,6 +18,7 @@ addMainCommand(program);
 addBagCommand(program);
 addTopicCommand(program);
 addSimCommand(program);
+addReplayCommand(program);
 addExperimentCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
