@@ -128,7 +128,7 @@ export function planCamerasByName(views: readonly string[], cameras: readonly Ba
           reason:
             matches.length === 0
               ? `its name matches none of the model's views (${views.join(", ")})`
-              : `view ${matches.join("/")} already has a better-named camera`,
+              : `view ${matches.join("/")} is fed by a better match`,
         };
       }),
   };
