@@ -9,7 +9,7 @@ import { replayBag, ReplayError, type ReplaySummary } from "../../lib/replay/rep
 import { formatSeconds, Progress } from "../progress.js";
 
 /** Exit status of `process-reward replay`, for scripts. */
-export const REPLAY_EXIT = { ok: 0, bag: 1, usage: 2, noCameras: 3 } as const;
+export const REPLAY_EXIT = { ok: 0, bag: 1, usage: 2, noCameras: 3, interrupted: 130 } as const;
 
 export function formatReplaySummary(s: ReplaySummary): string {
   const lines = [
@@ -34,6 +34,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
       ...s.skippedTopics.map((t) => `  ${t.topic} (${t.type}): ${t.reason}`),
     );
   if (s.damage) lines.push(`stopped early: ${s.damage}`);
+  if (s.interrupted) lines.push("stopped early: interrupted");
   return lines.join("\n") + "\n";
 }
 
@@ -92,7 +93,8 @@ differ run to run. /diagnostics carries the measured per-stage latencies.
 
 Exit status: 0 replayed; 1 the bag cannot be read, or is damaged part-way (the output is still finished,
 with every reward up to the damage); 2 bad arguments, parameters or model; 3 nothing to score (no camera
-topic of the bag feeds a model view; no output is written).`,
+topic of the bag feeds a model view; no output is written); 130 interrupted by Ctrl-C (the output is
+finished with what was read).`,
     )
     .action(async (bag: string, flags: ReplayFlags) => {
       process.exitCode = await replayCommand(bag, flags);
@@ -105,6 +107,13 @@ async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
     progress?.end();
     stderrSink(level, name, message);
   });
+  // Ctrl-C finishes the output with what was read; a second one ends the process as usual.
+  const abort = new AbortController();
+  const interrupt = (): void => {
+    process.off("SIGINT", interrupt);
+    abort.abort();
+  };
+  process.on("SIGINT", interrupt);
   try {
     const { params, named } = replayParameters(
       flags.params,
@@ -117,6 +126,7 @@ async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
       named,
       includeInputs: flags.includeInputs,
       log,
+      signal: abort.signal,
       onProgress: (p) =>
         progress?.update(
           p.read,
@@ -130,7 +140,8 @@ async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
         ? JSON.stringify(summary, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n"
         : formatReplaySummary(summary),
     );
-    return summary.damage ? REPLAY_EXIT.bag : REPLAY_EXIT.ok;
+    if (summary.damage) return REPLAY_EXIT.bag;
+    return summary.interrupted ? REPLAY_EXIT.interrupted : REPLAY_EXIT.ok;
   } catch (err) {
     progress?.end();
     process.stderr.write(`process-reward replay: ${(err as Error).message}\n`);
@@ -139,5 +150,7 @@ async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
     if (err instanceof ParameterError) return REPLAY_EXIT.usage;
     if (err instanceof BagError) return REPLAY_EXIT.bag;
     throw err;
+  } finally {
+    process.off("SIGINT", interrupt);
   }
 }

@@ -159,6 +159,18 @@ test("a truncated bag: the damage is reported, and the output is a valid MCAP wi
   assert.deepEqual(got, full.slice(0, got.length), "the same rewards as the whole bag, up to the damage");
 });
 
+test("stopped by its signal (Ctrl-C), the replay finishes the output with what it read", async () => {
+  const abort = new AbortController();
+  const { summary } = await replay(join(dir, "bag"), join("stop", "s.mcap"), {
+    signal: abort.signal,
+    onProgress: (p) => p.read === 40 && abort.abort(),
+  });
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.messagesRead, 40);
+  const got = await topicMessages(summary.out, "/reward");
+  assert.ok(got.length >= 5 && got.length === summary.rewards);
+});
+
 test("without parameters cameras are matched to views by name; a view the bag lacks is missing, not an error", async () => {
   await mkdir(join(dir, "two"));
   await writeFixtureBag(join(dir, "two", "two_0.mcap"), { views: ["wrist", "front"] });

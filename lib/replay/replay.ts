@@ -56,6 +56,8 @@ export interface ReplayOptions {
   readonly log: Logger;
   /** Called after each message read. */
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /** Stops reading (e.g. on Ctrl-C); the output is finished with what was read, as for damage. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ReplayProgress {
@@ -92,6 +94,8 @@ export interface ReplaySummary {
   readonly wallSeconds: number;
   /** Why reading stopped before the end of the bag (damage); what came before it was scored and written. */
   readonly damage?: string;
+  /** Reading was stopped by `signal` before the end of the bag. */
+  readonly interrupted?: boolean;
 }
 
 /** The MCAP file an `--out` names: itself when it ends in .mcap, else `<folder>/<folder name>_0.mcap`. */
@@ -261,45 +265,55 @@ export async function replayBag(options: ReplayOptions): Promise<ReplaySummary> 
       const episodeCodec = codecFor<EpisodeEvent>(MsgType.EpisodeEvent);
       const episodeErrors = new RateLimitedErrors((m) => log.error(m));
       let damage: string | undefined;
+      let interrupted = false;
       try {
-        for await (const m of bag.messages({ topics })) {
-          await clock.advanceTo(clock.msOf(m.logTime), settle);
-          counts.read++;
-          if (options.includeInputs) await writer.writeRaw(m.topic, m.type, m.logTime, m.data);
-          const view = viewOf.get(m.topic);
-          if (view !== undefined) cameraSubjects[view]!.next(m.data);
-          else {
-            let event: EpisodeEvent | undefined;
-            try {
-              event = episodeCodec.decode(m.data);
-            } catch (err) {
-              counts.badEvents++;
-              episodeErrors.report("episode-cdr", `${m.topic}: ${(err as Error).message}`);
+        try {
+          for await (const m of bag.messages({ topics })) {
+            if (options.signal?.aborted) {
+              interrupted = true;
+              log.warn("interrupted; finishing the output with what was read so far");
+              break;
             }
-            if (event) {
-              counts.events++;
-              episodes.next(event);
+            await clock.advanceTo(clock.msOf(m.logTime), settle);
+            counts.read++;
+            if (options.includeInputs) await writer.writeRaw(m.topic, m.type, m.logTime, m.data);
+            const view = viewOf.get(m.topic);
+            if (view !== undefined) cameraSubjects[view]!.next(m.data);
+            else {
+              let event: EpisodeEvent | undefined;
+              try {
+                event = episodeCodec.decode(m.data);
+              } catch (err) {
+                counts.badEvents++;
+                episodeErrors.report("episode-cdr", `${m.topic}: ${(err as Error).message}`);
+              }
+              if (event) {
+                counts.events++;
+                episodes.next(event);
+              }
             }
+            await settle();
+            options.onProgress?.({
+              read: counts.read,
+              total,
+              rewards: counts.rewards,
+              bagSeconds: clock.now() / 1000,
+            });
           }
-          await settle();
-          options.onProgress?.({
-            read: counts.read,
-            total,
-            rewards: counts.rewards,
-            bagSeconds: clock.now() / 1000,
-          });
+        } catch (err) {
+          if (!(err instanceof BagError)) throw err;
+          damage = err.message;
+          log.error(`${err.message}; finishing the output with what was read before it`);
         }
-      } catch (err) {
-        if (!(err instanceof BagError)) throw err;
-        damage = err.message;
-        log.error(`${err.message}; finishing the output with what was read before it`);
+        reports.unsubscribe();
+        // Episodes that ended with the cameras still close after max age of bag time.
+        await clock.advanceTo(Number.POSITIVE_INFINITY, settle);
+        diagnostics(0);
+        await settle();
+      } finally {
+        reports.unsubscribe();
+        output.unsubscribe();
       }
-      reports.unsubscribe();
-      // Episodes that ended with the cameras still close after max age of bag time.
-      await clock.advanceTo(Number.POSITIVE_INFINITY, settle);
-      diagnostics(0);
-      await settle();
-      output.unsubscribe();
       const stats = pipeline.stats;
       return {
         bag: bag.path,
@@ -320,6 +334,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplaySummary> 
         bagSeconds: clock.now() / 1000,
         wallSeconds: (performance.now() - started) / 1000,
         ...(damage !== undefined ? { damage } : {}),
+        ...(interrupted ? { interrupted } : {}),
       };
     }
   } finally {
