@@ -7,14 +7,18 @@ setup: $(STAMP)
 
 $(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/dds/binding.gyp $(wildcard native/dds/src/*)
 	bash scripts/install-system-deps.sh
-	JOBS=2 npm ci --no-audit --no-fund  # JOBS: node-gyp builds headless-gl (gl) from source on both cores
+	# JOBS: node-gyp builds headless-gl (gl) from source on both cores. ONNXRUNTIME_NODE_INSTALL=skip: the
+	# onnxruntime-node CUDA download fails offline (npm 11 skips that script anyway, via allowScripts).
+	JOBS=2 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	touch $@
 
 build: setup
 	npm run build
 
+# The main job renders the sim's cameras, which needs an X display too. ARGS passes options through, e.g.
+# make run ARGS="--task push --episodes 20 --keep-open".
 run: setup
-	npm start -- main
+	xvfb-run -a -s "-screen 0 640x480x24" npm start -- main $(ARGS)
 
 lint: setup
 	npm run lint

@@ -3,10 +3,13 @@ import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
 import { addExperimentCommand } from "./commands/experiment.js";
+import { addAdaptCommand } from "./commands/adapt.js";
+import { addEvalCommand } from "./commands/eval.js";
 import { addMainCommand } from "./commands/main.js";
 import { addReplayCommand } from "./commands/replay.js";
 import { addTopicCommand } from "./commands/topic.js";
 import { addSimCommand } from "./commands/sim.js";
+import { addTrainCommand } from "./commands/train.js";
 import { addNodeCommand } from "./nodeCommand.js";
 
 const program = new Command("process-reward")
@@ -20,6 +23,9 @@ addTopicCommand(program);
 addSimCommand(program);
 addReplayCommand(program);
 addExperimentCommand(program);
+addTrainCommand(program);
+addEvalCommand(program);
+addAdaptCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -7,7 +7,7 @@ packages=(
   build-essential python3 pkg-config   # native addons (node-gyp)
   cyclonedds-dev cyclonedds-tools      # dds transport and its independent test peer (idlc, ddsperf)
   xvfb xauth libxi-dev libgl1-mesa-dev libglu1-mesa-dev libgl1-mesa-dri libxext-dev  # headless WebGL (gl) for the sim; xvfb-run needs xauth (only a Recommends of xvfb)
-  python3-torch python3-onnx python3-numpy # model training and export
+  python3-torch python3-onnx python3-numpy python3-pil # model training and export (PIL writes the goal PNGs)
   chromium                             # dashboard browser test
   sqlite3                              # inspecting bags by hand; tests use sql.js
   fonts-dejavu-core                    # text in the experiment plots (sharp/librsvg renders the SVG)

@@ -1,50 +1,150 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Command } from "commander";
-import { firstValueFrom, take, toArray } from "rxjs";
-import { MsgType, type Image } from "../../lib/codec/messages.js";
+import { MsgType } from "../../lib/codec/messages.js";
+import { RunSummaryCollector, type RunSummary } from "../../lib/mainJob/runSummary.js";
+import { createLogger } from "../../lib/node/log.js";
+import { startNode, type StartedNode } from "../../lib/node/node.js";
+import { packagePath } from "../../lib/paths.js";
 import { LocalTransport } from "../../lib/transport/local.js";
-import { QOS_DEFAULT } from "../../lib/transport/qos.js";
-import { createPublisher, subscribe } from "../../lib/transport/typed.js";
+import { QOS_LATCHED } from "../../lib/transport/qos.js";
+import { subscribe } from "../../lib/transport/typed.js";
+import { dashboardNode } from "../../nodes/dashboard/dashboard.js";
+import { policyNode } from "../../nodes/policy/policy.js";
+import { rewardNode } from "../../nodes/reward/reward.js";
+import { simulatorNode } from "../../nodes/sim/simulator.js";
+import { recordDemonstrations } from "../../sim/demonstrations.js";
+import { createSim } from "../../sim/sim.js";
+import { TASK_NAMES, type TaskName } from "../../sim/tasks/task.js";
 
-// PLACEHOLDER main job: until the sim (issue 4) and reward node (issue 6) land there is no pipeline to run,
-// so this pushes 640x480 camera frames through the in-process transport and reports the rate.
+interface MainOptions {
+  task: string;
+  episodes: string;
+  seed: string;
+  demos: string;
+  size: string;
+  gamma: string;
+  port: string;
+  dashboard: boolean;
+  keepOpen: boolean;
+}
+
+/**
+ * The main job: simulator → reward node (shipped model) → policy node (cloned from noisy expert demos, then
+ * learning online from the dense reward), with the dashboard, all on the in-process transport exactly as
+ * they run as separate ROS 2 nodes.
+ */
 export function addMainCommand(program: Command): void {
   program
     .command("main")
-    .description("Run the main job (placeholder: in-process transport self-check until sim + reward land)")
-    .option("--frames <n>", "frames to send", "300")
-    .action(async (opts: { frames: string }) => {
-      const frames = Number(opts.frames);
-      const transport = new LocalTransport();
-      const publisher = createPublisher(transport, "/camera/front/image_raw", MsgType.Image);
-      const received = firstValueFrom(
-        subscribe(transport, "/camera/front/image_raw", MsgType.Image, {
-          qos: { ...QOS_DEFAULT, depth: frames },
-        }).pipe(take(frames), toArray()),
-      );
-      const data = new Uint8Array(640 * 480 * 3);
-      const start = performance.now();
-      for (let i = 0; i < frames; i++) {
-        data.fill(i % 256);
-        const image: Image = {
-          header: { stamp: { sec: i, nanosec: 0 }, frame_id: "front" },
-          height: 480,
-          width: 640,
-          encoding: "rgb8",
-          is_bigendian: 0,
-          step: 640 * 3,
-          data,
-        };
-        publisher.publish(image);
-      }
-      const images = await received;
-      const seconds = (performance.now() - start) / 1000;
-      const intact = images.every((m, i) => m.data[0] === i % 256 && m.data.byteLength === data.byteLength);
-      process.stdout.write(
-        `placeholder main job: ${images.length} frames 640x480 rgb8 through the local transport in ` +
-          `${seconds.toFixed(2)} s (${(images.length / seconds).toFixed(0)} fps), intact: ${intact}\n` +
-          "the simulated pipeline (sim + reward + policy) replaces this when those issues land\n",
-      );
-      await transport.close();
-      if (!intact) process.exitCode = 1;
+    .description(
+      "Run the simulated pipeline end to end in-process: sim → reward → policy, with the dashboard",
+    )
+    .option("--task <task>", `task: ${TASK_NAMES.join(" | ")}`, "pick_place")
+    .option("--episodes <n>", "episodes to run before printing the summary", "8")
+    .option("--seed <n>", "seed of the first episode", "1000")
+    .option("--demos <n>", "noisy expert episodes cloned by the policy before it starts", "10")
+    .option("--size <px>", "camera image size (square)", "128")
+    .option("--gamma <g>", "discount shared by the reward shaping and the learner", "0.99")
+    .option("--port <port>", "dashboard port on 127.0.0.1 (0 = any free port)", "8080")
+    .option("--no-dashboard", "do not serve the dashboard")
+    .option("--keep-open", "keep running (and serving the dashboard) after the summary, until Ctrl-C")
+    .action(async (opts: MainOptions) => {
+      process.exitCode = await runMainJob(opts);
     });
+}
+
+async function runMainJob(opts: MainOptions): Promise<number> {
+  if (!(TASK_NAMES as readonly string[]).includes(opts.task)) {
+    process.stderr.write(`--task must be one of ${TASK_NAMES.join(", ")}\n`);
+    return 2;
+  }
+  const task = opts.task as TaskName;
+  const log = createLogger("main");
+  const episodes = Number(opts.episodes);
+  const gamma = Number(opts.gamma);
+  const size = Number(opts.size);
+
+  const work = await mkdtemp(join(tmpdir(), "process-reward-main-"));
+  const demosFile = join(work, "demonstrations.json");
+  const demos = await recordDemonstrations(task, Number(opts.seed) + 100_000, Number(opts.demos), 0.004);
+  await writeFile(demosFile, JSON.stringify({ transitions: demos.transitions }));
+  log.info(
+    `recorded ${demos.transitions.length} demonstration transitions (${demos.successes}/${opts.demos} expert successes)`,
+  );
+  const probe = await createSim({ task, seed: Number(opts.seed), views: [] });
+  const observationDim = probe.reset().observation.values.length;
+  probe.close();
+
+  const transport = new LocalTransport();
+  const collector = new RunSummaryCollector();
+  let finished: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const subscriptions = [
+    subscribe(transport, "/reward", MsgType.DenseReward).subscribe((m) => collector.addReward(m)),
+    subscribe(transport, "/sim/ground_truth", MsgType.GroundTruth).subscribe((m) => collector.addTruth(m)),
+    subscribe(transport, "/episode", MsgType.EpisodeEvent, { qos: QOS_LATCHED }).subscribe((m) => {
+      if (collector.addEpisodeEvent(m) && collector.episodesFinished >= episodes) finished();
+    }),
+  ];
+
+  const started: StartedNode<unknown>[] = [];
+  try {
+    if (opts.dashboard) {
+      const node = await startNode(dashboardNode, { transport, params: { port: Number(opts.port) } });
+      started.push(node);
+      process.stdout.write(`dashboard: ${(node.running as unknown as { url: string }).url}\n`);
+    }
+    started.push(
+      await startNode(rewardNode, {
+        transport,
+        params: { model: packagePath("models", `hop_${task}`), providers: ["cpu"], gamma, task },
+      }),
+    );
+    started.push(
+      await startNode(policyNode, {
+        transport,
+        params: {
+          observation_dim: observationDim,
+          demonstrations: demosFile,
+          gamma,
+          seed: Number(opts.seed),
+        },
+      }),
+    );
+    started.push(
+      await startNode(simulatorNode, {
+        transport,
+        params: { task, seed: Number(opts.seed), width: size, height: size, clock_mode: "lockstep" },
+      }),
+    );
+    await done;
+    printSummary(task, collector.summary());
+    if (opts.keepOpen) {
+      process.stdout.write("running on; Ctrl-C to stop\n");
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+    }
+    return 0;
+  } finally {
+    for (const s of subscriptions) s.unsubscribe();
+    for (const node of started.reverse()) await node.stop();
+    await transport.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+function printSummary(task: string, s: RunSummary): void {
+  const statuses = Object.entries(s.statusCounts)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  process.stdout.write(
+    [
+      `main job (${task}): ${s.episodes} episodes, ${s.successes} successful (${((100 * s.successes) / Math.max(1, s.episodes)).toFixed(0)}%)`,
+      `  rewards published: ${s.rewards} (${statuses}); mean shaped return per episode ${s.meanReturn.toFixed(3)}`,
+      `  reward latency p50 ${s.latencyP50Ms.toFixed(1)} ms, p99 ${s.latencyP99Ms.toFixed(1)} ms`,
+      `  progress estimate vs true progress: Spearman ${s.progressVsTruth.toFixed(3)} over ${s.matchedSteps} steps`,
+      "",
+    ].join("\n"),
+  );
 }

@@ -44,7 +44,9 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-const CPU_PARAMS = "reward:\n  ros__parameters:\n    providers: [cpu]\n    ort_threads: 1\n";
+// The placeholder model (views front, left, wrist), whatever the node's default is.
+const CPU_PARAMS =
+  "reward:\n  ros__parameters:\n    model: models/placeholder\n    providers: [cpu]\n    ort_threads: 1\n";
 
 test(
   "a sim recording (raw and JPEG cameras) replays: a reward for every synced group, the views the sim has",

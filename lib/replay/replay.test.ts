@@ -28,8 +28,9 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-// CPU only, one thread: the test machine has no GPU, and the same thread count keeps ORT's sums in order.
-const cpu = { providers: ["cpu"], ort_threads: 1 };
+// The placeholder model (views front, left, wrist) whatever the node's default is; CPU only, one thread: the
+// test machine has no GPU, and the same thread count keeps ORT's sums in order.
+const cpu = { model: "models/placeholder", providers: ["cpu"], ort_threads: 1 };
 
 async function replay(
   bag: string,
@@ -206,7 +207,7 @@ test("camera_topics in the parameters choose the cameras; one the bag lacks is a
   await writeFile(
     yaml,
     `/**:\n  ros__parameters:\n    transport: ros\nreward:\n  ros__parameters:\n` +
-      `    camera_topics: [${cameraTopic("wrist")}, /nowhere, ${cameraTopic("front")}]\n    ort_threads: 1\n    providers: [cpu]\n`,
+      `    camera_topics: [${cameraTopic("wrist")}, /nowhere, ${cameraTopic("front")}]\n    ort_threads: 1\n    providers: [cpu]\n    model: models/placeholder\n`,
   );
   const { params, named } = replayParameters(yaml);
   const { summary } = await replay(join(dir, "bag"), join("named", "n.mcap"), { params, named });

@@ -136,6 +136,7 @@ export class RewardPipeline {
   /**
    * Resolves once every group and episode event handed in so far has been processed and its reward emitted
    * (frames are decoded and synced synchronously on arrival, so a producer can push, then wait for this).
+   * Call it before releasing the model.
    */
   async idle(): Promise<void> {
     let seen: Promise<unknown>;

@@ -5,6 +5,7 @@ import { TransitionAssembler, type AssemblerStats } from "../../lib/rl/assembler
 import { Learner, type LearnerConfig, type LearnerCounters } from "../../lib/rl/learner.js";
 import { CheckpointSaver, loadLearner } from "../../lib/rl/persist.js";
 import { ACTION_DIM, actionBounds, actionMessage, denormalizeAction } from "../../lib/rl/spaces.js";
+import { StampIndex } from "../../lib/rl/stampIndex.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { loadDemonstrations } from "./demonstrations.js";
@@ -152,6 +153,7 @@ export const policyNode = defineNode({
       : undefined;
 
     const publisher = createPublisher(transport, topic(params.action_topic), MsgType.Action);
+    const stamps = new StampIndex();
     const onDecodeError = (err: Error): void => log.warn(err.message);
     const subscriptions = [
       subscribe(transport, topic(params.observation_topic), MsgType.Observation, { onDecodeError }).subscribe(
@@ -173,6 +175,7 @@ export const policyNode = defineNode({
             actionMessage(header, msg.episode_id, msg.step, denormalizeAction(action, bounds)),
           );
           actionsPublished++;
+          stamps.add(msg.episode_id, msg.header.stamp, msg.step);
           assembler.addObservation(msg.episode_id, msg.step, values, performance.now());
           assembler.addAction(msg.episode_id, msg.step, action);
         },
@@ -191,7 +194,8 @@ export const policyNode = defineNode({
             return;
           }
           const end = msg.terminal ? "terminal" : msg.truncated ? "truncated" : undefined;
-          assembler.addReward(msg.episode_id, msg.step, msg.reward, end, performance.now());
+          const step = stamps.step(msg.episode_id, msg.header.stamp) ?? msg.step;
+          assembler.addReward(msg.episode_id, step, msg.reward, end, performance.now());
         },
       ),
       subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, { onDecodeError }).subscribe(

@@ -23,7 +23,7 @@ export const rewardParameters = z.object({
     .enum(["wait", "degrade"])
     .default("degrade")
     .describe("wait: no reward until every view is back; degrade: reward without it, status degraded"),
-  model: z.string().min(1).default("models/placeholder").describe("model folder with manifest.json"),
+  model: z.string().min(1).default("models/hop_pick_place").describe("model folder with manifest.json"),
   providers: z
     .array(z.enum(PROVIDERS as [string, ...string[]]))
     .min(1)

@@ -55,6 +55,7 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
     logger,
     params: {
       camera_topics: TOPICS,
+      model: "models/placeholder",
       providers: ["cpu"],
       ort_threads: 1,
       sync_slop_ms: 5,

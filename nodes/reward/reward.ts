@@ -87,6 +87,7 @@ export const rewardNode = defineNode({
         output.unsubscribe();
         rewards.close();
         diagnostics.close();
+        await pipeline.idle();
         await model.release();
       },
     };

@@ -89,6 +89,13 @@ export const simulatorNode = defineNode({
     const publish = (result: StepResult): void => {
       const stamp: Time = timeFromSeconds(result.time);
       clock.publish({ clock: stamp });
+      // Episode events go out before the frames of the state they refer to: a reward node applies START,
+      // TERMINAL and TRUNCATED to the next camera group it scores.
+      for (const event of episodeEvents(result, stamp)) {
+        episodes.publish(event);
+        if (result.step > 0)
+          log.info(`episode ${result.episode} ended at step ${result.step}: ${event.detail}`);
+      }
       for (const frame of result.frames) {
         const camera = cameras.find((c) => c.view === frame.view)!;
         if (camera.raw) camera.raw.publish(imageMessage(frame, stamp));
@@ -105,11 +112,6 @@ export const simulatorNode = defineNode({
       }
       observation.publish(observationMessage(result, stamp));
       truth.publish(groundTruthMessage(result, stamp));
-      for (const event of episodeEvents(result, stamp)) {
-        episodes.publish(event);
-        if (result.step > 0)
-          log.info(`episode ${result.episode} ended at step ${result.step}: ${event.detail}`);
-      }
     };
 
     const driver = new SimDriver(sim, {

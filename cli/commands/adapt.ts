@@ -1,0 +1,114 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { createLogger } from "../../lib/node/log.js";
+import { loadManifest } from "../../lib/reward/manifest.js";
+import { packagePath } from "../../lib/paths.js";
+import { VARIANT_NAMES, variantByName } from "../../models/data/variants.js";
+import { runEval } from "../../models/eval/run.js";
+import { simEvalEpisodes } from "../../models/eval/sources.js";
+import { adaptModel, recordVariantDemo, writeAdaptedCard } from "../../models/train/adapt.js";
+import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
+import { summarize } from "./eval.js";
+
+interface AdaptCliOptions {
+  model: string;
+  demo?: string;
+  recordDemo?: string;
+  demoSeed: string;
+  out: string;
+  steps: string;
+  evalVariant?: string;
+  evalEpisodes: string;
+  evalSeed: string;
+  python: string;
+  threads: string;
+}
+
+const int = (name: string, value: string, min: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number ≥ ${min}, got '${value}'`);
+  return n;
+};
+
+export function addAdaptCommand(program: Command): void {
+  program
+    .command("adapt")
+    .description(
+      "One-shot adaptation of a hop model to a held-out task variant from one expert demonstration",
+    )
+    .requiredOption("--model <dir>", "trained model folder (with checkpoint.pt)")
+    .option("--demo <file.mcap>", "one-episode sim recording of an expert demonstration")
+    .option(
+      "--record-demo <variant>",
+      `record the demo in the sim first (${VARIANT_NAMES.join(", ")}) to --demo`,
+    )
+    .option("--demo-seed <n>", "sim seed of a recorded demo", "800000")
+    .requiredOption("--out <dir>", "adapted model folder")
+    .option("--steps <n>", "fine-tuning steps", "150")
+    .option(
+      "--eval-variant <variant>",
+      "evaluate VOC on this sim variant before and after, into the model card",
+    )
+    .option("--eval-episodes <n>", "held-out variant episodes", "10")
+    .option("--eval-seed <n>", "first seed of the variant evaluation", "910000")
+    .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
+    .option("--threads <n>", "CPU threads", "2")
+    .action(async (opts: AdaptCliOptions) => {
+      const log = createLogger("adapt");
+      try {
+        const threads = int("threads", opts.threads, 1);
+        const { manifest } = await loadManifest(opts.model);
+        const task = manifest.default_task;
+        const demo =
+          opts.demo ??
+          (opts.recordDemo ? join(packagePath("build"), `demo_${task}_${opts.recordDemo}.mcap`) : undefined);
+        if (!demo) throw new Error("give --demo <file.mcap>, or --record-demo <variant> to record one");
+        if (opts.recordDemo) {
+          if (!(TASK_NAMES as readonly string[]).includes(task))
+            throw new Error(`model task '${task}' is not a sim task`);
+          await mkdir(packagePath("build"), { recursive: true });
+          await recordVariantDemo(
+            task as TaskName,
+            opts.recordDemo,
+            int("demo-seed", opts.demoSeed, 0),
+            manifest.image.width,
+            demo,
+          );
+          log.info(`recorded the ${opts.recordDemo} demonstration to ${demo}`);
+        }
+        await adaptModel({
+          model: opts.model,
+          demo,
+          out: opts.out,
+          steps: int("steps", opts.steps, 1),
+          data: packagePath("build", "adapt-data"),
+          python: opts.python,
+          threads,
+          log,
+        });
+        if (opts.evalVariant) {
+          const variant = variantByName(opts.evalVariant);
+          const episodes = int("eval-episodes", opts.evalEpisodes, 1);
+          const seed = int("eval-seed", opts.evalSeed, 0);
+          const evaluate = (model: string) =>
+            runEval({
+              model,
+              fusion: "fused",
+              threads,
+              log,
+              source: { sim: { task, episodes, first_seed: seed, variant: opts.evalVariant } },
+              episodes: (m) => simEvalEpisodes(task as TaskName, seed, episodes, m, variant.randomization),
+            });
+          const before = await evaluate(opts.model);
+          const after = await evaluate(opts.out);
+          await writeAdaptedCard(opts.out, opts.evalVariant, before, after);
+          process.stdout.write(`before:\n${summarize(before)}\nafter:\n${summarize(after)}\n`);
+        }
+      } catch (err) {
+        process.stderr.write(`process-reward adapt: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,86 @@
+import type { Command } from "commander";
+import { createLogger } from "../../lib/node/log.js";
+import { packagePath } from "../../lib/paths.js";
+import { trainHopModel } from "../../models/train/pipeline.js";
+import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
+import { summarize } from "./eval.js";
+
+interface TrainCliOptions {
+  tasks: string;
+  episodes: string;
+  seed: string;
+  evalEpisodes: string;
+  evalSeed: string;
+  size: string;
+  stride: string;
+  steps: string;
+  trainSeed: string;
+  out: string;
+  data: string;
+  python: string;
+  threads: string;
+  reuseData?: boolean;
+  reuseFit?: boolean;
+}
+
+const int = (name: string, value: string, min: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    throw new Error(`--${name} must be a whole number ≥ ${min}, got '${value}'`);
+  return n;
+};
+
+export function addTrainCommand(program: Command): void {
+  program
+    .command("train")
+    .description(
+      "Regenerate the sim training data and train, export, evaluate and hash the hop reward model (needs a display for the sim's WebGL: run under xvfb-run, as `npm run train` does)",
+    )
+    .option("--tasks <list>", "comma-separated sim tasks", TASK_NAMES.join(","))
+    .option("--episodes <n>", "training episodes per task", "60")
+    .option("--seed <n>", "first training seed", "1000")
+    .option("--eval-episodes <n>", "held-out evaluation episodes per task (0: skip)", "20")
+    .option("--eval-seed <n>", "first evaluation seed", "900000")
+    .option("--size <px>", "square image side", "64")
+    .option("--stride <n>", "keep every n-th control step", "2")
+    .option("--steps <n>", "optimisation steps", "1500")
+    .option("--train-seed <n>", "PyTorch / sampling seed", "0")
+    .option("--out <prefix>", "model folders are <prefix>_<task>", packagePath("models", "hop"))
+    .option("--data <dir>", "dataset folder (regenerated)", packagePath("build", "hop-data"))
+    .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
+    .option("--threads <n>", "CPU threads for PyTorch and ONNX Runtime", "2")
+    .option("--reuse-data", "keep the dataset already in --data")
+    .option("--reuse-fit", "keep the model folders already exported (evaluate, write cards and hashes only)")
+    .action(async (opts: TrainCliOptions) => {
+      const log = createLogger("train");
+      try {
+        const tasks = opts.tasks.split(",").map((t) => t.trim());
+        for (const t of tasks) {
+          if (!(TASK_NAMES as readonly string[]).includes(t))
+            throw new Error(`unknown task '${t}': expected ${TASK_NAMES.join(", ")}`);
+        }
+        const reports = await trainHopModel({
+          tasks: tasks as TaskName[],
+          episodes: int("episodes", opts.episodes, 2),
+          firstSeed: int("seed", opts.seed, 0),
+          evalEpisodes: int("eval-episodes", opts.evalEpisodes, 0),
+          evalSeed: int("eval-seed", opts.evalSeed, 0),
+          size: int("size", opts.size, 16),
+          stride: int("stride", opts.stride, 1),
+          steps: int("steps", opts.steps, 1),
+          trainSeed: int("train-seed", opts.trainSeed, 0),
+          out: opts.out,
+          data: opts.data,
+          python: opts.python,
+          threads: int("threads", opts.threads, 1),
+          log,
+          reuseData: opts.reuseData,
+          reuseFit: opts.reuseFit,
+        });
+        for (const r of Object.values(reports)) process.stdout.write(summarize(r) + "\n");
+      } catch (err) {
+        process.stderr.write(`process-reward train: ${(err as Error).message}\n`);
+        process.exitCode = 1;
+      }
+    });
+}

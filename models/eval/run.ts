@@ -1,0 +1,79 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { FusionMode } from "../../lib/reward/fusion.js";
+import { loadManifest } from "../../lib/reward/manifest.js";
+import { loadModel } from "../../lib/reward/model.js";
+import { Preprocessor } from "../../lib/reward/preprocess.js";
+import type { Logger } from "../../lib/node/log.js";
+import { EpisodeScorer, type EvalEpisode } from "./episodeScorer.js";
+import { evaluate, type EvalReport } from "./evaluate.js";
+
+export interface RunEvalOptions {
+  readonly model: string;
+  /** Builds the episodes once the model's views, image size and frame stride are known. */
+  readonly episodes: (model: {
+    views: readonly string[];
+    size: number;
+    stride: number;
+    task: string;
+  }) => AsyncIterable<EvalEpisode>;
+  readonly source: Record<string, unknown>;
+  readonly stride?: number;
+  readonly fusion: FusionMode;
+  readonly json?: string;
+  readonly plots?: string;
+  readonly threads: number;
+  readonly log: Logger;
+}
+
+export type EvalOutput = EvalReport & {
+  model: { name: string; dir: string; sha256: string };
+  source: Record<string, unknown>;
+  frame_stride: number;
+};
+
+/** Loads and checks a model folder, evaluates it on the episodes, writes the JSON report and plots. */
+export async function runEval(options: RunEvalOptions): Promise<EvalOutput> {
+  const loaded = await loadManifest(options.model);
+  const m = loaded.manifest;
+  const stride = options.stride ?? (await readStride(options.model)) ?? 1;
+  const model = await loadModel(loaded, { providers: ["cpu"], threads: options.threads, log: options.log });
+  try {
+    const scorer = new EpisodeScorer(model, new Preprocessor(m.image));
+    const episodes = options.episodes({ views: m.views, size: m.image.width, stride, task: m.default_task });
+    const report = await evaluate(scorer, m.views, episodes, {
+      mode: options.fusion,
+      plots: options.plots,
+      onEpisode: (ep, i) =>
+        options.log.info(
+          `episode ${i + 1}: ${ep.task} ${ep.label} (${ep.success ? "success" : "no success"})`,
+        ),
+    });
+    const output: EvalOutput = {
+      model: { name: m.name, dir: options.model, sha256: loaded.sha256 },
+      source: options.source,
+      frame_stride: stride,
+      ...report,
+    };
+    if (options.json) {
+      await mkdir(dirname(options.json), { recursive: true });
+      await writeFile(options.json, JSON.stringify(output, null, 2) + "\n");
+    }
+    return output;
+  } finally {
+    await model.release();
+  }
+}
+
+/** `frame_stride` of the manifest (the zod schema of the reward node drops fields it does not know). */
+async function readStride(dir: string): Promise<number | undefined> {
+  const raw = JSON.parse(await readFile(`${dir}/manifest.json`, "utf8")) as { frame_stride?: unknown };
+  const s = raw.frame_stride;
+  if (s === undefined) return undefined;
+  if (!(typeof s === "number" && Number.isInteger(s) && s >= 1)) {
+    throw new Error(
+      `model ${dir}: manifest.json field 'frame_stride' must be an integer ≥ 1, got ${JSON.stringify(s)}`,
+    );
+  }
+  return s;
+}

@@ -1,0 +1,148 @@
+import { spawn } from "node:child_process";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "../../lib/node/log.js";
+import { packagePath } from "../../lib/paths.js";
+import type { TaskName } from "../../sim/tasks/index.js";
+import { VIEW_NAMES } from "../../sim/world/spec.js";
+import { sealModel } from "../card.js";
+import { DatasetWriter } from "../data/dataset.js";
+import { episodePlan, simEpisodes } from "../data/simEpisodes.js";
+import { runEval, type EvalOutput } from "../eval/run.js";
+import { simEvalEpisodes } from "../eval/sources.js";
+import { writeModelCard } from "./modelCard.js";
+
+export interface TrainOptions {
+  readonly tasks: readonly TaskName[];
+  /** Training episodes per task, on seeds firstSeed … firstSeed + episodes − 1. */
+  readonly episodes: number;
+  readonly firstSeed: number;
+  /** Held-out evaluation episodes per task, on seeds evalSeed … (must not overlap the training seeds). */
+  readonly evalEpisodes: number;
+  readonly evalSeed: number;
+  readonly size: number;
+  readonly stride: number;
+  readonly steps: number;
+  readonly trainSeed: number;
+  /** Model folders are `<out>_<task>`. */
+  readonly out: string;
+  readonly data: string;
+  readonly python: string;
+  readonly threads: number;
+  readonly log: Logger;
+  /** Reuse the dataset already in `data` / the model folders already exported (a run cut short). */
+  readonly reuseData?: boolean;
+  readonly reuseFit?: boolean;
+}
+
+/** Sim rollouts → dataset → PyTorch training + ONNX export → held-out evaluation → model card + hashes. */
+export async function trainHopModel(o: TrainOptions): Promise<Record<string, EvalOutput>> {
+  const trainEnd = o.firstSeed + o.episodes;
+  if (o.evalEpisodes > 0 && o.evalSeed < trainEnd && o.evalSeed + o.evalEpisodes > o.firstSeed) {
+    throw new Error(
+      `evaluation seeds ${o.evalSeed}…${o.evalSeed + o.evalEpisodes - 1} overlap the training seeds ${o.firstSeed}…${trainEnd - 1}`,
+    );
+  }
+  const started = Date.now();
+  if (!o.reuseData) await generate(o);
+  const dataSeconds = (Date.now() - started) / 1000;
+
+  const trainStart = Date.now();
+  if (!o.reuseFit) {
+    await runPython(o.python, [
+      packagePath("models", "train", "train.py"),
+      "--data",
+      o.data,
+      "--out",
+      o.out,
+      "--steps",
+      String(o.steps),
+      "--seed",
+      String(o.trainSeed),
+      "--threads",
+      String(o.threads),
+      "--export-every",
+      String(Math.max(100, Math.floor(o.steps / 4))),
+    ]);
+  }
+  const trainSeconds = (Date.now() - trainStart) / 1000;
+
+  const reports: Record<string, EvalOutput> = {};
+  for (const task of o.tasks) {
+    const dir = `${o.out}_${task}`;
+    await sealModel(dir, (m) => {
+      const training = m.training as Record<string, unknown>;
+      training.train_seeds = { first: o.firstSeed, last: trainEnd - 1, per_task: true };
+      training.eval_seeds =
+        o.evalEpisodes > 0 ? { first: o.evalSeed, last: o.evalSeed + o.evalEpisodes - 1 } : null;
+      const previous = (training.seconds ?? {}) as { data?: number; train?: number };
+      training.seconds = {
+        data: o.reuseData ? previous.data : Math.round(dataSeconds),
+        train: o.reuseFit ? previous.train : Math.round(trainSeconds),
+      };
+    });
+    if (o.evalEpisodes === 0) continue;
+    const report = await runEval({
+      model: dir,
+      fusion: "fused",
+      json: join(dir, "eval", "report.json"),
+      plots: join(dir, "eval"),
+      threads: o.threads,
+      log: o.log,
+      source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
+      episodes: (m) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, m),
+    });
+    reports[task] = report;
+    await writeModelCard(dir, report);
+  }
+  return reports;
+}
+
+async function generate(o: TrainOptions): Promise<void> {
+  await rm(o.data, { recursive: true, force: true });
+  const writer = await DatasetWriter.create({
+    out: o.data,
+    views: VIEW_NAMES,
+    size: o.size,
+    stride: o.stride,
+  });
+  const plan = o.tasks.flatMap((t) => episodePlan(t, o.firstSeed, o.episodes));
+  let n = 0;
+  for await (const ep of simEpisodes(plan, { size: o.size, stride: o.stride })) {
+    const { task, seed, policy, failure } = ep.planned;
+    await writer.addEpisode(
+      {
+        task,
+        stageNames: ep.stageNames,
+        policy: failure === "none" ? policy : `${policy}+${failure}`,
+        seed,
+        success: ep.success,
+      },
+      ep.truth.map((t, i) => ({ ...t, views: ep.frames[i] })),
+      ep.steps,
+    );
+    if (++n % 20 === 0) o.log.info(`rolled out ${n}/${plan.length} episodes (${writer.frames} frames)`);
+  }
+  const summary = await writer.finish({
+    sim: {
+      tasks: o.tasks,
+      first_seed: o.firstSeed,
+      episodes_per_task: o.episodes,
+      size: o.size,
+      stride: o.stride,
+      plan: "models/data/simEpisodes.ts episodePlan",
+    },
+  });
+  o.log.info(`dataset: ${summary.episodes} episodes, ${summary.frames} frames`);
+}
+
+/** Runs the Python trainer with inherited output; rejects on a non-zero exit. */
+export function runPython(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit" });
+    child.on("error", (err) => reject(new Error(`cannot start ${command}: ${err.message}`)));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args[0]} exited with ${code}`)),
+    );
+  });
+}
