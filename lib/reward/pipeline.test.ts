@@ -137,6 +137,42 @@ test("latest wins: groups arriving during a slow step are dropped and counted, t
   h.stop();
 });
 
+test("every-group (offline input): groups arriving during a slow step all wait and are scored in order", async () => {
+  const releases: (() => void)[] = [];
+  const slow: RewardModel = {
+    ...model,
+    head: {
+      run: async (feeds) => {
+        await new Promise<void>((r) => releases.push(r));
+        return model.head.run(feeds);
+      },
+    },
+  };
+  const h = harness(slow, { ...config, backPressure: "every-group" });
+  await h.ready;
+  for (let i = 0; i <= 5; i++) h.group(2 + i / 10);
+  await until(() => h.pipeline.stats.groupsSynced === 6 && releases.length === 1);
+  let idle = false;
+  const waiting = h.pipeline.idle().then(() => (idle = true));
+  for (let released = 0; released < 6; released++) {
+    await until(() => releases.length > released);
+    assert.equal(idle, false, "idle() waits for every queued step");
+    releases[released]!();
+  }
+  await waiting;
+  assert.equal(h.out.length, 6, "idle() resolves after the last reward was emitted");
+  assert.equal(h.pipeline.stats.groupsDropped, 0);
+  assert.deepEqual(
+    h.out.map((r) => r.header.stamp),
+    [0, 1, 2, 3, 4, 5].map((i) => timeFromSeconds(2 + i / 10)),
+  );
+  assert.deepEqual(
+    h.out.map((r) => r.step),
+    [0, 1, 2, 3, 4, 5],
+  );
+  h.stop();
+});
+
 test("reward_rate caps steps per second of camera time", async () => {
   const h = harness(model, { ...config, rewardRateHz: 5 });
   await h.ready;

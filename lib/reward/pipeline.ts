@@ -9,6 +9,7 @@ import {
   Observable,
   Subject,
   timer,
+  type SchedulerLike,
   type Subscription,
 } from "rxjs";
 import { codecFor, type MessageCodec } from "../codec/codec.js";
@@ -54,6 +55,12 @@ export interface PipelineConfig {
   readonly successDelta: number;
   /** Cap on steps per second of camera time; 0 scores every synced group. */
   readonly rewardRateHz: number;
+  /**
+   * latest-wins (default, live cameras): a group arriving while a step runs replaces the waiting one.
+   * every-group (offline input such as a bag, whose reader waits for `idle()`): every group is scored in
+   * order; the queue is unbounded, so the producer must pace itself.
+   */
+  readonly backPressure?: "latest-wins" | "every-group";
 }
 
 export interface PipelineParts {
@@ -62,6 +69,13 @@ export interface PipelineParts {
   /** The model kind's Φ estimator (hop + fusion, or stage). */
   readonly estimator: PotentialEstimator;
   readonly log: Logger;
+  /**
+   * Time in ms for frame arrival and the published latency_ms; performance.now() by default. A replay passes
+   * its bag clock, so the messages do not depend on how fast the machine is.
+   */
+  readonly now?: () => number;
+  /** Runs the wait before a boundary is closed without a new frame; rxjs' async (wall clock) by default. */
+  readonly scheduler?: SchedulerLike;
 }
 
 const stampMs = (t: Time): number => t.sec * 1000 + t.nanosec / 1e6;
@@ -90,6 +104,7 @@ export class RewardPipeline {
   private lastPhi = 0;
   private lastPotential = "";
   private autoEpisode = false;
+  private readonly now: () => number;
 
   constructor(
     private readonly config: PipelineConfig,
@@ -115,6 +130,22 @@ export class RewardPipeline {
       Image: codecFor<Image>(MsgType.Image),
       CompressedImage: codecFor<CompressedImage>(MsgType.CompressedImage),
     };
+    this.now = parts.now ?? (() => performance.now());
+  }
+
+  /**
+   * Resolves once every group and episode event handed in so far has been processed and its reward emitted
+   * (frames are decoded and synced synchronously on arrival, so a producer can push, then wait for this).
+   * Call it before releasing the model.
+   */
+  async idle(): Promise<void> {
+    let seen: Promise<unknown>;
+    do {
+      seen = this.exclusive;
+      await seen;
+      // Emission follows the step by a few promise reactions; a macrotask runs after all of them.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } while (seen !== this.exclusive);
   }
 
   /** Published rewards; subscribing starts the pipeline. */
@@ -123,6 +154,8 @@ export class RewardPipeline {
     return new Observable<DenseReward>((subscriber) => {
       const out = new Subject<DenseReward>();
       const subs: Subscription[] = [out.subscribe(subscriber)];
+      const score = (group: SyncedGroup<CameraMessage>): Promise<StepResult> =>
+        this.serially(() => this.step(group)).catch((err: unknown) => this.unexpected(err));
       const frames = merge(
         ...cameras.map((stream, view) => stream.pipe(mergeMap((data) => this.decode(view, data)))),
       );
@@ -131,10 +164,9 @@ export class RewardPipeline {
           .pipe(
             map((frame) => this.syncFrame(frame)),
             filter((g): g is SyncedGroup<CameraMessage> => g !== undefined && this.admit(g)),
-            latestWins(
-              (group) => this.serially(() => this.step(group)).catch((err: unknown) => this.unexpected(err)),
-              () => this.stats.groupsDropped++,
-            ),
+            this.config.backPressure === "every-group"
+              ? mergeMap(score)
+              : latestWins(score, () => this.stats.groupsDropped++),
           )
           .subscribe({
             next: (r) => r.message && out.next(r.message),
@@ -152,7 +184,7 @@ export class RewardPipeline {
                 // A boundary normally closes with the next group; if the cameras stopped with the episode,
                 // it closes after max age with the last state seen, so the learner still gets the terminal.
                 isBoundary(event)
-                  ? timer(this.config.maxAgeMs).pipe(
+                  ? timer(this.config.maxAgeMs, this.parts.scheduler).pipe(
                       mergeMap(() => this.serially(() => this.closeStale(event))),
                     )
                   : EMPTY,
@@ -177,11 +209,6 @@ export class RewardPipeline {
     return {};
   }
 
-  /** Resolves once the step or event being processed now (if any) has finished: call before releasing the model. */
-  async idle(): Promise<void> {
-    await this.exclusive;
-  }
-
   private serially<T>(fn: () => Promise<T>): Promise<T> {
     const next = this.exclusive.then(fn);
     this.exclusive = next.catch(() => undefined);
@@ -189,7 +216,8 @@ export class RewardPipeline {
   }
 
   private decode(view: number, data: CdrBytes): Frame<CameraMessage>[] {
-    const arrivalMs = performance.now();
+    const arrivalMs = this.now();
+    const t0 = performance.now();
     const camera = this.config.cameras[view];
     this.stats.framesReceived[view]++;
     let message: Image | CompressedImage;
@@ -203,7 +231,7 @@ export class RewardPipeline {
       );
       return [];
     }
-    this.stats.latency.decode.add(performance.now() - arrivalMs);
+    this.stats.latency.decode.add(performance.now() - t0);
     const tagged =
       camera.type === "Image"
         ? { kind: "Image" as const, message: message as Image }
@@ -369,7 +397,7 @@ export class RewardPipeline {
   }
 
   private finish(message: DenseReward, arrivalMs: number): DenseReward {
-    const latency = performance.now() - arrivalMs;
+    const latency = this.now() - arrivalMs;
     message.latency_ms = latency;
     this.stats.latency.total.add(latency);
     this.stats.published++;

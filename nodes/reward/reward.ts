@@ -1,19 +1,12 @@
-import { isAbsolute } from "node:path";
 import { interval } from "rxjs";
 import { MsgType } from "../../lib/codec/messages.js";
 import { defineNode, type RunningNode } from "../../lib/node/node.js";
-import { packagePath } from "../../lib/paths.js";
 import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
-import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
-import { HopScorer } from "../../lib/reward/hopScorer.js";
-import { loadManifest } from "../../lib/reward/manifest.js";
-import { loadModel, type Provider } from "../../lib/reward/model.js";
-import { RewardPipeline, type CameraType } from "../../lib/reward/pipeline.js";
-import { Preprocessor } from "../../lib/reward/preprocess.js";
-import { StageScorer } from "../../lib/reward/stageScorer.js";
+import type { CameraType } from "../../lib/reward/pipeline.js";
 import { RateLimitedErrors, type PipelineStats } from "../../lib/reward/stats.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
+import { buildRewardPipeline } from "./build.js";
 import { rewardParameters } from "./parameters.js";
 
 /** The running reward node; `stats` is what /diagnostics reports, exposed for benchmarks and tests. */
@@ -40,34 +33,8 @@ export const rewardNode = defineNode({
         `camera_types has ${types.length} entries for ${params.camera_topics.length} camera_topics`,
       );
     }
-    const dir = isAbsolute(params.model) ? params.model : packagePath(params.model);
-    const model = await loadModel(await loadManifest(dir), {
-      providers: params.providers as Provider[],
-      threads: params.ort_threads,
-      log,
-    });
-    const preprocessor = new Preprocessor(model.manifest.image);
-    const estimator =
-      model.manifest.kind === "hop"
-        ? new HopScorer(model, preprocessor, new PotentialFusion({ mode: params.fusion as FusionMode }))
-        : new StageScorer(model, preprocessor);
-    if (model.manifest.kind === "stage")
-      log.info("stage model: Φ = P(k−1) + ᾱk·τ; the fusion parameter does not apply");
-    await estimator.useTask(params.task || model.manifest.default_task);
     const cameras = params.camera_topics.map((t, i) => ({ topic: topic(t), type: types[i] as CameraType }));
-    const pipeline = new RewardPipeline(
-      {
-        nodeName: name,
-        cameras,
-        slopMs: params.sync_slop_ms,
-        maxAgeMs: params.max_age_ms,
-        missingViewPolicy: params.missing_view_policy,
-        gamma: params.gamma,
-        successDelta: params.success_delta,
-        rewardRateHz: params.reward_rate,
-      },
-      { model, preprocessor, estimator, log },
-    );
+    const { pipeline, model } = await buildRewardPipeline(params, { nodeName: name, cameras, log });
     const rewards = createPublisher(transport, topic(params.reward_topic), MsgType.DenseReward, QOS_DEFAULT);
     const diagnostics = createPublisher(
       transport,

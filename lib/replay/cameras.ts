@@ -1,0 +1,135 @@
+import type { BagTopic } from "../bag/types.js";
+import { MsgType } from "../codec/messages.js";
+import { shortTypeName } from "../codec/typeName.js";
+import type { CameraType } from "../reward/pipeline.js";
+
+/** A camera topic recorded in a bag. */
+export interface BagCamera {
+  readonly topic: string;
+  readonly type: CameraType;
+  readonly count: number;
+}
+
+/** What feeds one model view in a replay. */
+export interface ViewInput {
+  readonly view: string;
+  /** The topic the pipeline reports for this view; a placeholder naming the view when no topic feeds it. */
+  readonly topic: string;
+  readonly type: CameraType;
+  /** Whether the bag holds this topic; a view it lacks is missing in every step (degraded status). */
+  readonly inBag: boolean;
+}
+
+export interface CameraPlan {
+  readonly views: readonly ViewInput[];
+  /** Camera topics of the bag that feed no view, each with why. */
+  readonly unused: readonly { readonly topic: string; readonly reason: string }[];
+}
+
+/** The cameras the reward node would be given, from its parameters. */
+export interface NamedCameras {
+  readonly topics: readonly string[];
+  /** Empty: take each type from the bag. */
+  readonly types: readonly CameraType[];
+}
+
+const CAMERA_TYPES: Record<string, CameraType> = {
+  [shortTypeName(MsgType.Image)]: "Image",
+  [shortTypeName(MsgType.CompressedImage)]: "CompressedImage",
+};
+
+/** Image and CompressedImage topics (schema names with or without `/msg/`) that hold CDR messages. */
+export function camerasIn(topics: readonly BagTopic[]): BagCamera[] {
+  return topics.flatMap((t) => {
+    const type = CAMERA_TYPES[shortTypeName(t.type)];
+    return type && t.serializationFormat === "cdr" ? [{ topic: t.name, type, count: t.count }] : [];
+  });
+}
+
+/** The placeholder topic of a view that no topic feeds; not a ROS name, so it cannot be taken for one. */
+export function noTopic(view: string): string {
+  return `(no topic for view ${view})`;
+}
+
+/** The cameras named in the parameters, in view order; a named topic the bag lacks is a missing view. */
+export function planNamedCameras(
+  views: readonly string[],
+  cameras: readonly BagCamera[],
+  named: NamedCameras,
+): CameraPlan {
+  if (named.topics.length !== views.length) {
+    throw new Error(
+      `camera_topics has ${named.topics.length} entries, the model has ${views.length} views (${views.join(", ")}); give one topic per view, in that order`,
+    );
+  }
+  if (named.types.length > 0 && named.types.length !== named.topics.length) {
+    throw new Error(
+      `camera_types has ${named.types.length} entries for ${named.topics.length} camera_topics`,
+    );
+  }
+  const inputs = views.map((view, i): ViewInput => {
+    const topic = named.topics[i]!;
+    const recorded = cameras.find((c) => c.topic === topic);
+    const given = named.types[i];
+    if (recorded && given && given !== recorded.type) {
+      throw new Error(
+        `camera_types[${i}] is ${given}, but the bag records ${topic} as sensor_msgs/msg/${recorded.type}`,
+      );
+    }
+    return { view, topic, type: recorded?.type ?? given ?? "Image", inBag: recorded !== undefined };
+  });
+  return {
+    views: inputs,
+    unused: cameras
+      .filter((c) => !named.topics.includes(c.topic))
+      .map((c) => ({ topic: c.topic, reason: "not in camera_topics" })),
+  };
+}
+
+/** How well a topic name names a view: 2 = one of its name parts, 1 = inside a part, 0 = not at all. */
+function nameMatch(topic: string, view: string): number {
+  const parts = topic.toLowerCase().split(/[^a-z0-9]+/);
+  const v = view.toLowerCase();
+  if (parts.includes(v)) return 2;
+  return parts.some((p) => p.includes(v)) ? 1 : 0;
+}
+
+/**
+ * Every camera of the bag, matched to the model's views by name (`/camera/front/image_raw` → view
+ * `front`). Each view takes its best-named camera not taken by an earlier view: a whole name part before a
+ * part containing the view name, raw Image before CompressedImage (no JPEG loss), then topic name. A
+ * camera whose name matches no view is never fed to a view by position: that would score the wrong image
+ * silently. Views with no camera are missing.
+ */
+export function planCamerasByName(views: readonly string[], cameras: readonly BagCamera[]): CameraPlan {
+  const taken = new Set<string>();
+  const inputs = views.map((view): ViewInput => {
+    const best = cameras
+      .map((c) => ({ c, score: nameMatch(c.topic, view) }))
+      .filter(({ c, score }) => score > 0 && !taken.has(c.topic))
+      .sort(
+        (a, b) =>
+          b.score - a.score ||
+          Number(a.c.type === "CompressedImage") - Number(b.c.type === "CompressedImage") ||
+          a.c.topic.localeCompare(b.c.topic),
+      )[0];
+    if (!best) return { view, topic: noTopic(view), type: "Image", inBag: false };
+    taken.add(best.c.topic);
+    return { view, topic: best.c.topic, type: best.c.type, inBag: true };
+  });
+  return {
+    views: inputs,
+    unused: cameras
+      .filter((c) => !taken.has(c.topic))
+      .map((c) => {
+        const matches = views.filter((v) => nameMatch(c.topic, v) > 0);
+        return {
+          topic: c.topic,
+          reason:
+            matches.length === 0
+              ? `its name matches none of the model's views (${views.join(", ")})`
+              : `view ${matches.join("/")} is fed by a better match`,
+        };
+      }),
+  };
+}
