@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
+import { addBenchCommand } from "./commands/bench.js";
 import { addExperimentCommand } from "./commands/experiment.js";
 import { addMainCommand } from "./commands/main.js";
 import { addTopicCommand } from "./commands/topic.js";
@@ -18,6 +19,7 @@ addBagCommand(program);
 addTopicCommand(program);
 addSimCommand(program);
 addExperimentCommand(program);
+addBenchCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);
