@@ -35,8 +35,11 @@ export type CameraMessage =
  */
 export function cameraPipeline(topic: string, input: CameraMessage): { pipeline: Sharp; bgr: boolean } {
   if (input.kind === "CompressedImage") {
+    const { data, format } = input.message;
+    // sharp's constructor throws a plain Error on an empty buffer (found by preprocess.fuzz.test.ts).
+    if (data.length === 0) throw new FrameError(topic, "size", `'${format}' image has no data`);
     // 'truncated' makes libvips fail on a cut-off JPEG/PNG instead of returning a half-grey image.
-    return { pipeline: sharp(input.message.data, { failOn: "truncated" }), bgr: false };
+    return { pipeline: sharp(data, { failOn: "truncated" }), bgr: false };
   }
   const m = input.message;
   const enc = RAW_ENCODINGS[m.encoding];
