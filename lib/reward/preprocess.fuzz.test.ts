@@ -19,7 +19,8 @@ const pre = new Preprocessor({
   mean: [0.5, 0.5, 0.5],
   std: [0.25, 0.25, 0.25],
 });
-const CASE_MS = 5000;
+// Generous for a loaded CI machine: this catches hangs; what a frame may cost is bounded by the pixel limit.
+const CASE_MS = 20_000;
 const header = { stamp: { sec: 1, nanosec: 2 }, frame_id: "fuzz" };
 
 /** Decodes one frame and checks the outcome; a case that takes longer than CASE_MS fails as a hang. */
@@ -117,6 +118,15 @@ test("mutated and truncated JPEG / PNG / WebP: a tensor or a FrameError", async 
 });
 
 test("a PNG that declares a huge image is refused, not decoded", async () => {
+  // The case the fuzzer found: 2 621 464 × 20 px (52 MP) in a 703-byte file.
+  const wide = valid.png.slice(0, 703);
+  new DataView(wide.buffer).setUint32(16, 2_621_464);
+  new DataView(wide.buffer).setUint32(20, 20);
+  await assert.rejects(pre.toTensor(TOPIC, compressed("png", wide), new Float32Array(pre.size), 0), (err) => {
+    assert.ok(err instanceof FrameError, String(err));
+    assert.match(err.message, /pixel limit/i);
+    return true;
+  });
   // IHDR width/height at bytes 16..23; libvips' pixel limit must stop a 60000 × 60000 decompression bomb.
   const bomb = valid.png.slice();
   new DataView(bomb.buffer).setUint32(16, 60000);
