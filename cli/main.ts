@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";
+import { addBenchCommand } from "./commands/bench.js";
 import { addExperimentCommand } from "./commands/experiment.js";
 import { addAdaptCommand } from "./commands/adapt.js";
 import { addEvalCommand } from "./commands/eval.js";
@@ -26,6 +27,7 @@ addExperimentCommand(program);
 addTrainCommand(program);
 addEvalCommand(program);
 addAdaptCommand(program);
+addBenchCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 
 await program.parseAsync(process.argv);

@@ -31,6 +31,10 @@ class FileReadable implements IReadable {
     return this.bytes;
   }
   async read(offset: bigint, length: bigint): Promise<Uint8Array> {
+    // A damaged length or offset must fail here: a read past 2 GiB aborts the process inside Node's fs
+    // (a native assertion, found by openBag.fuzz.test.ts), and a huge one would allocate first.
+    if (offset < 0n || length < 0n || offset + length > this.bytes)
+      throw new Error(`read of ${length} bytes at byte ${offset} is outside the file (${this.bytes} bytes)`);
     const buffer = new Uint8Array(Number(length));
     const { bytesRead } = await this.handle.read(buffer, 0, buffer.byteLength, Number(offset));
     if (bytesRead !== buffer.byteLength) throw new Error(`short read at byte ${offset}`);

@@ -152,12 +152,20 @@ class SqliteFile implements StorageFile {
       where.push("timestamp <= CAST(? AS INTEGER)");
       params.push(filter.end.toString());
     }
-    const statement = this.db.prepare(
-      "SELECT topic_id, CAST(timestamp AS TEXT) AS t, data FROM messages" +
-        (where.length ? ` WHERE ${where.join(" AND ")}` : "") +
-        // A damaged file is read in insertion order, so every row before the damage comes out first.
-        (this.damage ? " ORDER BY id" : " ORDER BY timestamp, id"),
-    );
+    let statement: ReturnType<Database["prepare"]>;
+    try {
+      statement = this.db.prepare(
+        "SELECT topic_id, CAST(timestamp AS TEXT) AS t, data FROM messages" +
+          (where.length ? ` WHERE ${where.join(" AND ")}` : "") +
+          // A damaged file is read in insertion order, so every row before the damage comes out first.
+          (this.damage ? " ORDER BY id" : " ORDER BY timestamp, id"),
+      );
+    } catch (err) {
+      // e.g. a damaged schema without the data column (found by openBag.fuzz.test.ts)
+      throw new BagError(this.path, `cannot read the messages table: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     let delivered = 0;
     try {
       statement.bind(params);

@@ -25,6 +25,9 @@ const RAW_ENCODINGS: Record<string, { channels: 1 | 3 | 4; bgr: boolean }> = {
 };
 export const SUPPORTED_ENCODINGS = Object.keys(RAW_ENCODINGS);
 
+/** Largest JPEG/PNG a camera message may declare (width × height). */
+export const MAX_COMPRESSED_PIXELS = 40_000_000;
+
 export type CameraMessage =
   { kind: "Image"; message: Image } | { kind: "CompressedImage"; message: CompressedImage };
 
@@ -35,8 +38,16 @@ export type CameraMessage =
  */
 export function cameraPipeline(topic: string, input: CameraMessage): { pipeline: Sharp; bgr: boolean } {
   if (input.kind === "CompressedImage") {
-    // 'truncated' makes libvips fail on a cut-off JPEG/PNG instead of returning a half-grey image.
-    return { pipeline: sharp(input.message.data, { failOn: "truncated" }), bgr: false };
+    const { data, format } = input.message;
+    // sharp's constructor throws a plain Error on an empty buffer (found by preprocess.fuzz.test.ts).
+    if (data.length === 0) throw new FrameError(topic, "size", `'${format}' image has no data`);
+    // 'truncated' makes libvips fail on a cut-off JPEG/PNG instead of returning a half-grey image. The pixel
+    // limit refuses a damaged header that declares a huge image before libvips spends seconds on it (a PNG
+    // claiming 2.6 M × 20 px took over 5 s under load: preprocess.fuzz.test.ts); 8K video is 33 MP.
+    return {
+      pipeline: sharp(data, { failOn: "truncated", limitInputPixels: MAX_COMPRESSED_PIXELS }),
+      bgr: false,
+    };
   }
   const m = input.message;
   const enc = RAW_ENCODINGS[m.encoding];

@@ -122,6 +122,38 @@ test("duplicate and late stamps are counted and never reused", () => {
   assert.equal(sync.counters.late, 1);
 });
 
+test("stamps that jump back (a simulator reset) start the sync over instead of stalling it", () => {
+  const sync = new ApproximateTimeSync<null>({ views: 2, slopMs: 20, maxAgeMs: 200, policy: "degrade" });
+  const before = frames(
+    [
+      { hz: 30, jitterMs: 1 },
+      { hz: 30, jitterMs: 1 },
+    ],
+    3000,
+    7,
+  ).map((f) => ({
+    ...f,
+    stampMs: f.stampMs + 100_000,
+  }));
+  const after = frames(
+    [
+      { hz: 30, jitterMs: 1 },
+      { hz: 30, jitterMs: 1 },
+    ],
+    3000,
+    8,
+  );
+  const first = run(sync, before);
+  assert.ok(first.length > 80);
+  const second = run(sync, after);
+  assert.equal(sync.counters.clockJumps, 1);
+  assert.ok(second.length > 80, `${second.length} groups after the reset`);
+  assertWellFormed(second, 20);
+  // a frame just past max age is late, not a reset
+  assert.equal(sync.push({ view: 0, stampMs: 2500, arrivalMs: 0, message: null }), undefined);
+  assert.equal(sync.counters.clockJumps, 1);
+});
+
 test("a camera that stops for 5 s: degraded groups without it, then complete groups again (no stall)", () => {
   const cams: Camera[] = [
     { hz: 30, jitterMs: 2 },

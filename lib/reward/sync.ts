@@ -22,6 +22,12 @@ export interface SyncOptions {
   readonly policy: MissingViewPolicy;
   /** Frames kept per view while waiting for partners (keep-last). */
   readonly depth?: number;
+  /**
+   * A frame this much older than the newest frame of any view means the clock went back (a simulator reset
+   * or restart, a bag played again): the sync starts over instead of calling every frame late until time
+   * catches up. Default: 1 s or 4 × max age, whichever is larger.
+   */
+  readonly clockJumpMs?: number;
 }
 
 export interface SyncedGroup<M> {
@@ -43,6 +49,8 @@ export interface SyncCounters {
   duplicate: number;
   /** Frames that never found partners within slop, or fell off a full per-view buffer. */
   unmatched: number;
+  /** Times the stamps jumped back by more than clockJumpMs and the sync started over. */
+  clockJumps: number;
 }
 
 /**
@@ -53,13 +61,14 @@ export interface SyncCounters {
  * loses the frames that can no longer be matched, and the search repeats.
  */
 export class ApproximateTimeSync<M> {
-  readonly counters: SyncCounters = { groups: 0, late: 0, duplicate: 0, unmatched: 0 };
+  readonly counters: SyncCounters = { groups: 0, late: 0, duplicate: 0, unmatched: 0, clockJumps: 0 };
   private readonly buffers: Frame<M>[][];
   private readonly lastUsed: number[];
   private readonly lastSeen: number[];
   private newest = Number.NEGATIVE_INFINITY;
   private first = Number.POSITIVE_INFINITY;
   private readonly depth: number;
+  private readonly clockJumpMs: number;
 
   constructor(private readonly options: SyncOptions) {
     if (!Number.isInteger(options.views) || options.views < 1)
@@ -67,6 +76,7 @@ export class ApproximateTimeSync<M> {
     if (!(options.slopMs >= 0)) throw new Error(`sync_slop_ms must be ≥ 0, got ${options.slopMs}`);
     if (!(options.maxAgeMs > 0)) throw new Error(`max_age_ms must be > 0, got ${options.maxAgeMs}`);
     this.depth = options.depth ?? 8;
+    this.clockJumpMs = options.clockJumpMs ?? Math.max(1000, 4 * options.maxAgeMs);
     this.buffers = Array.from({ length: options.views }, () => []);
     this.lastUsed = new Array<number>(options.views).fill(Number.NEGATIVE_INFINITY);
     this.lastSeen = new Array<number>(options.views).fill(Number.NEGATIVE_INFINITY);
@@ -83,6 +93,10 @@ export class ApproximateTimeSync<M> {
     const { view, stampMs } = frame;
     if (!(view >= 0 && view < this.options.views)) throw new Error(`frame for unknown view ${view}`);
     if (!Number.isFinite(stampMs)) throw new Error(`view ${view}: stamp is not a finite time`);
+    // A frame delivered seconds late is indistinguishable from the first frame after a clock reset; taking
+    // it as a reset costs at most one group (the next newer frames leave it outside the slop), while taking
+    // a reset as lateness would stall the node until time caught up with the old clock.
+    if (stampMs < this.newest - this.clockJumpMs) this.restart();
     const buffer = this.buffers[view];
     if (stampMs === this.lastUsed[view] || buffer.some((f) => f.stampMs === stampMs)) {
       this.counters.duplicate++;
@@ -104,6 +118,15 @@ export class ApproximateTimeSync<M> {
     this.first = Math.min(this.first, stampMs);
     this.lastSeen[view] = Math.max(this.lastSeen[view], stampMs);
     return this.match();
+  }
+
+  private restart(): void {
+    this.counters.clockJumps++;
+    for (const buffer of this.buffers) this.counters.unmatched += buffer.splice(0).length;
+    this.lastUsed.fill(Number.NEGATIVE_INFINITY);
+    this.lastSeen.fill(Number.NEGATIVE_INFINITY);
+    this.newest = Number.NEGATIVE_INFINITY;
+    this.first = Number.POSITIVE_INFINITY;
   }
 
   private isLive(view: number): boolean {

@@ -1,4 +1,7 @@
-/** Admits at most `hz` events per second (0 = no limit), measured from the last admitted event. */
+/**
+ * Admits at most `hz` events per second (0 = no limit), measured from the last admitted event. Time that
+ * goes back (a simulator reset) starts the measure over rather than refusing everything until it catches up.
+ */
 export class RateLimiter {
   private last = Number.NEGATIVE_INFINITY;
   private readonly periodMs: number;
@@ -8,7 +11,7 @@ export class RateLimiter {
   }
 
   admit(nowMs: number): boolean {
-    if (nowMs - this.last < this.periodMs) return false;
+    if (nowMs >= this.last && nowMs - this.last < this.periodMs) return false;
     this.last = nowMs;
     return true;
   }

@@ -13,6 +13,12 @@ test("rate limiter admits at most one event per period", () => {
   assert.ok([1, 2, 3].every((t) => new RateLimiter(0).admit(t)));
 });
 
+test("rate limiter starts over when time goes back (a simulator reset)", () => {
+  const limiter = new RateLimiter(10);
+  const admitted = [5000, 5050, 0, 50, 100].filter((t) => limiter.admit(t));
+  assert.deepEqual(admitted, [5000, 0, 100]);
+});
+
 test("relay forwards raw CDR unchanged from its input to its output topic", async () => {
   const transport = new LocalTransport(new LocalBus());
   const node = await startNode(relayNode, {
