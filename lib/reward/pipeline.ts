@@ -26,7 +26,7 @@ import {
 import type { Logger } from "../node/log.js";
 import { timeFromNanos, ZERO_TIME } from "../time/rosTime.js";
 import type { CdrBytes } from "../transport/transport.js";
-import { RateLimiter } from "../../nodes/relay/rateLimiter.js";
+import { RateLimiter } from "../time/rateLimiter.js";
 import type { Estimate, PotentialEstimator } from "./estimator.js";
 import { latestWins } from "./latestWins.js";
 import type { RewardModel } from "./model.js";

@@ -5,7 +5,7 @@ import { toPreviewJpeg } from "../../lib/dashboard/cameraFrames.js";
 import { DashboardServer } from "../../lib/dashboard/server.js";
 import { DashboardState } from "../../lib/dashboard/state.js";
 import { defineNode } from "../../lib/node/node.js";
-import { RateLimiter } from "../relay/rateLimiter.js";
+import { RateLimiter } from "../../lib/time/rateLimiter.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { subscribe } from "../../lib/transport/typed.js";
 

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
-import { RateLimiter } from "./rateLimiter.js";
+import { RateLimiter } from "../../lib/time/rateLimiter.js";
 import { relayNode } from "./relay.js";
 
 test("rate limiter admits at most one event per period", () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineNode } from "../../lib/node/node.js";
 import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
-import { RateLimiter } from "./rateLimiter.js";
+import { RateLimiter } from "../../lib/time/rateLimiter.js";
 
 /**
  * topic_tools-style relay: forwards raw CDR from one topic to another, optionally throttled. Useful to
