@@ -35,7 +35,7 @@ interface ExperimentOptions {
   model?: string;
   fusion: string;
   demos: string;
-  demoNoise: string;
+  demoNoise?: string;
   evalEvery: string;
   evalEpisodes: string;
   updatesPerStep: string;
@@ -85,7 +85,10 @@ export function addExperimentCommand(program: Command): void {
     .option("--model <dir>", "reward model for the learned Φ with --env sim (default models/hop_<task>)")
     .option("--fusion <mode>", `the reward node's fusion mode: ${FUSION_MODES.join(" | ")}`, "fused")
     .option("--demos <n>", "successful noisy expert demos to clone", "10")
-    .option("--demo-noise <x>", "expert noise for the demos", "0.1")
+    .option(
+      "--demo-noise <x>",
+      "expert noise for the demos, in the env's units (sim: metres per step; default sim 0.005, pointmass 0.1)",
+    )
     .option("--eval-every <n>", "evaluate after every n rollouts", "10")
     .option("--eval-episodes <n>", "greedy evaluation episodes per evaluation", "20")
     .option("--updates-per-step <n>", "gradient updates per transition", "1")
@@ -120,6 +123,8 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
     throw new Error(`--env must be one of ${ENV_KINDS.join(", ")} (got '${opts.env}')`);
   }
   const kind = opts.env as EnvKind;
+  // The experts' noise is in each environment's own units: the sim's metres per 3 cm step, the fixture's.
+  opts.demoNoise ??= kind === "sim" ? "0.005" : "0.1";
   if (!(FUSION_MODES as readonly string[]).includes(opts.fusion))
     throw new Error(`--fusion must be one of ${FUSION_MODES.join(", ")} (got '${opts.fusion}')`);
   // The shipped reward model, loaded once: Φ does not depend on the learner's seed.
@@ -224,7 +229,7 @@ async function runAll(
         evalEvery: positiveInt("--eval-every", opts.evalEvery),
         evalEpisodes: positiveInt("--eval-episodes", opts.evalEpisodes),
         demos: positiveInt("--demos", opts.demos),
-        demoNoise: fraction("--demo-noise", opts.demoNoise, 0, 10),
+        demoNoise: fraction("--demo-noise", opts.demoNoise!, 0, 10),
         successDelta: 0.05,
         learner: {
           td3: {
