@@ -1,6 +1,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
+import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { ACTION_DIM } from "../../lib/rl/spaces.js";
 import {
@@ -30,8 +32,10 @@ interface ExperimentOptions {
   out: string;
   env: string;
   potentialModule?: string;
+  model?: string;
+  fusion: string;
   demos: string;
-  demoNoise: string;
+  demoNoise?: string;
   evalEvery: string;
   evalEpisodes: string;
   updatesPerStep: string;
@@ -67,7 +71,7 @@ export function addExperimentCommand(program: Command): void {
     .requiredOption("--task <name>", "task, e.g. pick_place")
     .option(
       "--conditions <list>",
-      "comma-separated: sparse,naive,pbrs,pbrs_oracle (also pbrs_success_gold)",
+      "comma-separated: sparse,naive,pbrs,pbrs_oracle",
       "sparse,naive,pbrs,pbrs_oracle",
     )
     .option("--seeds <n>", "learner seeds per condition", "3")
@@ -78,8 +82,13 @@ export function addExperimentCommand(program: Command): void {
       "--potential-module <file>",
       "module exporting createPotential(task, env, seed) for the learned Φ",
     )
+    .option("--model <dir>", "reward model for the learned Φ with --env sim (default models/hop_<task>)")
+    .option("--fusion <mode>", `the reward node's fusion mode: ${FUSION_MODES.join(" | ")}`, "fused")
     .option("--demos <n>", "successful noisy expert demos to clone", "10")
-    .option("--demo-noise <x>", "expert noise for the demos", "0.1")
+    .option(
+      "--demo-noise <x>",
+      "expert noise for the demos, in the env's units (sim: metres per step; default sim 0.005, pointmass 0.1)",
+    )
     .option("--eval-every <n>", "evaluate after every n rollouts", "10")
     .option("--eval-episodes <n>", "greedy evaluation episodes per evaluation", "20")
     .option("--updates-per-step <n>", "gradient updates per transition", "1")
@@ -114,12 +123,40 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
     throw new Error(`--env must be one of ${ENV_KINDS.join(", ")} (got '${opts.env}')`);
   }
   const kind = opts.env as EnvKind;
-  const makeEnv = await envFactory(kind);
+  // The experts' noise is in each environment's own units: the sim's metres per 3 cm step, the fixture's.
+  opts.demoNoise ??= kind === "sim" ? "0.005" : "0.1";
+  if (!(FUSION_MODES as readonly string[]).includes(opts.fusion))
+    throw new Error(`--fusion must be one of ${FUSION_MODES.join(", ")} (got '${opts.fusion}')`);
+  // The shipped reward model, loaded once: Φ does not depend on the learner's seed.
+  let model: Promise<ModelPotential> | undefined;
+  const modelPotential: PotentialFactory = () =>
+    (model ??= createModelPotential({
+      model: opts.model ?? `models/hop_${opts.task}`,
+      task: opts.task,
+      fusion: opts.fusion as FusionMode,
+      threads: 1,
+    }));
   const learned: PotentialFactory | undefined = opts.potentialModule
     ? await potentialModule(opts.potentialModule)
     : kind === "pointmass"
       ? demoStatePotential({ episodes: 30, noise: 0.3 })
-      : undefined;
+      : modelPotential;
+  try {
+    await runAll(opts, kind, conditions, seeds, rollouts, learned);
+  } finally {
+    await (await model?.catch(() => undefined))?.release();
+  }
+}
+
+async function runAll(
+  opts: ExperimentOptions,
+  kind: EnvKind,
+  conditions: Condition[],
+  seeds: number,
+  rollouts: number,
+  learned: PotentialFactory | undefined,
+): Promise<void> {
+  const makeEnv = await envFactory(kind);
   const needsLearned = conditions.some((c) => c !== "sparse" && c !== "pbrs_oracle");
   if (needsLearned && !learned) {
     throw new Error(
@@ -192,7 +229,7 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
         evalEvery: positiveInt("--eval-every", opts.evalEvery),
         evalEpisodes: positiveInt("--eval-episodes", opts.evalEpisodes),
         demos: positiveInt("--demos", opts.demos),
-        demoNoise: fraction("--demo-noise", opts.demoNoise, 0, 10),
+        demoNoise: fraction("--demo-noise", opts.demoNoise!, 0, 10),
         successDelta: 0.05,
         learner: {
           td3: {

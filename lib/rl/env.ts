@@ -22,6 +22,13 @@ export interface CameraFrame {
   readonly data: Uint8Array;
 }
 
+/** Camera views an episode should render, at the size a reward model takes them. */
+export interface FrameRequest {
+  readonly views: readonly string[];
+  readonly width: number;
+  readonly height: number;
+}
+
 export interface EnvStep {
   /** The low-dimensional observation vector (the values of `msgs/msg/Observation.msg`). */
   readonly observation: Float32Array;
@@ -41,7 +48,13 @@ export interface Env {
   readonly actionBounds: ActionBounds;
   /** Step limit after which an episode is truncated. */
   readonly maxSteps: number;
-  reset(seed: number): EnvStep;
+  /**
+   * Starts the episode of `seed` (the same world with or without frames). With `frames`, every step of the
+   * episode carries those views; without, none (state-only episodes are much faster to simulate).
+   */
+  reset(seed: number, frames?: FrameRequest): EnvStep;
+  /** Readies rendering for a frame request (may be slow: a GL context); needed before `reset` with it. */
+  prepareFrames?(frames: FrameRequest): Promise<void>;
   /** One control step with an action in physical units (Action.msg field order). */
   step(action: Float32Array): EnvStep;
   /** The scripted expert's action for the current state, perturbed by `noise` (0 = clean). */

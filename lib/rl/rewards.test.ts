@@ -1,35 +1,52 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "./random.js";
-import { conditionReward, parseConditions, type Condition } from "./rewards.js";
+import { EpisodeRewards, parseConditions, type Condition } from "./rewards.js";
 
-const base = { success: false, terminal: false, gamma: 0.9, successDelta: 0.05 };
+const options = { gamma: 0.9, successDelta: 0.05 };
+const mid = { success: false, terminal: false, truncated: false };
+
+/** Rewards of one episode whose states have potentials `phis` (the last transition gets `last`). */
+function episode(
+  condition: Condition,
+  phis: readonly number[],
+  last: Partial<typeof mid> = {},
+  gamma = options.gamma,
+): number[] {
+  const r = new EpisodeRewards(condition, { ...options, gamma });
+  r.startEpisode(phis[0]!);
+  return phis
+    .slice(1)
+    .map((phiNext, t) => r.step({ ...mid, ...(t === phis.length - 2 ? last : {}), phiNext }));
+}
+
+const close = (a: number, b: number): boolean => Math.abs(a - b) < 1e-12;
 
 test("each condition's reward follows its formula", () => {
-  const r = { ...base, phi: 0.2, phiNext: 0.5 };
-  assert.deepEqual(conditionReward("sparse", r), { reward: 0, rGold: 0 });
-  assert.deepEqual(conditionReward("sparse", { ...r, success: true }), { reward: 1, rGold: 1 });
-  assert.ok(Math.abs(conditionReward("naive", r).reward - 0.3) < 1e-12);
-  assert.ok(Math.abs(conditionReward("pbrs", r).reward - (0.9 * 0.5 - 0.2)) < 1e-12);
-  assert.ok(Math.abs(conditionReward("pbrs_oracle", r).reward - (0.9 * 0.5 - 0.2)) < 1e-12);
+  assert.deepEqual(episode("sparse", [0.2, 0.5]), [0]);
+  assert.deepEqual(episode("sparse", [0.2, 0.5], { success: true, terminal: true }), [1]);
+  assert.ok(close(episode("naive", [0.2, 0.5])[0]!, 0.3));
+  assert.ok(close(episode("pbrs", [0.2, 0.5])[0]!, 0.9 * 0.5 - 0.2));
+  assert.ok(close(episode("pbrs_oracle", [0.2, 0.5])[0]!, 0.9 * 0.5 - 0.2));
 });
 
-test("shaped rewards take Φ(s′) = 0 at a true terminal and pay r_gold on success or Φ(s′) ≥ 1 − δ", () => {
-  const fail = conditionReward("pbrs", { ...base, phi: 0.6, phiNext: 0.7, terminal: true });
-  assert.ok(Math.abs(fail.reward - -0.6) < 1e-12);
-  const win = conditionReward("pbrs", { ...base, phi: 0.9, phiNext: 1, terminal: true, success: true });
-  assert.ok(Math.abs(win.reward - (1 - 0.9)) < 1e-12);
-  assert.equal(conditionReward("pbrs", { ...base, phi: 0.9, phiNext: 0.96 }).rGold, 1);
-  assert.equal(conditionReward("pbrs", { ...base, phi: 0.9, phiNext: 0.94 }).rGold, 0);
-  assert.equal(conditionReward("pbrs_success_gold", { ...base, phi: 0.9, phiNext: 0.96 }).rGold, 0);
-  assert.equal(
-    conditionReward("pbrs_success_gold", { ...base, phi: 0.9, phiNext: 0.96, success: true }).rGold,
-    1,
-  );
+test("shaped rewards are the reward node's: Φ(s′) = 0 at a true terminal, r_gold once per episode", () => {
+  assert.ok(close(episode("pbrs", [0.6, 0.7], { terminal: true })[0]!, -0.6));
+  assert.ok(close(episode("pbrs", [0.9, 1], { terminal: true, success: true })[0]!, 1 - 0.9));
+  // Φ(s′) ≥ 1 − δ pays r_gold, but only the first time in the episode (the node's Shaper).
+  const hover = episode("pbrs", [0.9, 0.96, 0.96, 0.96]);
+  assert.ok(close(hover[0]!, 1 + 0.9 * 0.96 - 0.9));
+  assert.ok(close(hover[1]!, 0.9 * 0.96 - 0.96));
+  assert.ok(close(hover[2]!, 0.9 * 0.96 - 0.96));
+  assert.ok(close(episode("pbrs", [0.9, 0.94])[0]!, 0.9 * 0.94 - 0.9));
   // Truncation bootstraps: Φ(s′) stays.
-  assert.ok(
-    Math.abs(conditionReward("pbrs", { ...base, phi: 0.5, phiNext: 0.5 }).reward - (0.9 * 0.5 - 0.5)) < 1e-12,
-  );
+  assert.ok(close(episode("pbrs", [0.5, 0.5], { truncated: true })[0]!, 0.9 * 0.5 - 0.5));
+  // A new episode pays r_gold again.
+  const r = new EpisodeRewards("pbrs", options);
+  for (let e = 0; e < 2; e++) {
+    r.startEpisode(0.9);
+    assert.ok(close(r.step({ ...mid, phiNext: 0.97, terminal: true, success: true }), 1 - 0.9));
+  }
 });
 
 test("over an episode ending in a true terminal the shaped return is the r_gold return minus Φ(s₀); naive is not", () => {
@@ -38,20 +55,10 @@ test("over an episode ending in a true terminal the shaped return is the r_gold 
     const T = 1 + rng.int(30);
     const phis = Array.from({ length: T + 1 }, () => rng.uniform() * 0.9);
     const success = rng.uniform() < 0.5;
+    if (success) phis[T] = 1;
     const gamma = 0.95;
     const ret = (c: Condition): number =>
-      phis.slice(0, T).reduce((acc, phi, t) => {
-        const last = t === T - 1;
-        const { reward } = conditionReward(c, {
-          phi,
-          phiNext: last && success ? 1 : phis[t + 1]!,
-          success: last && success,
-          terminal: last,
-          gamma,
-          successDelta: 0.05,
-        });
-        return acc + gamma ** t * reward;
-      }, 0);
+      episode(c, phis, { success, terminal: true }, gamma).reduce((acc, r, t) => acc + gamma ** t * r, 0);
     const gold = success ? gamma ** (T - 1) : 0;
     assert.ok(Math.abs(ret("pbrs") - (gold - phis[0]!)) < 1e-9, `trial ${trial}`);
     if (T > 2) assert.notEqual(Number(ret("naive").toFixed(9)), Number((gold - phis[0]!).toFixed(9)));
@@ -59,7 +66,10 @@ test("over an episode ending in a true terminal the shaped return is the r_gold 
 });
 
 test("non-finite inputs and unknown conditions are named", () => {
-  assert.throws(() => conditionReward("pbrs", { ...base, phi: NaN, phiNext: 0 }), /phi is not finite/);
+  assert.throws(() => new EpisodeRewards("pbrs", options).startEpisode(NaN), /phi is not finite/);
+  const r = new EpisodeRewards("naive", options);
+  r.startEpisode(0);
+  assert.throws(() => r.step({ ...mid, phiNext: Infinity }), /phiNext is not finite/);
   assert.deepEqual(parseConditions("sparse, pbrs"), ["sparse", "pbrs"]);
   assert.throws(() => parseConditions("sparse,dense"), /unknown condition 'dense'/);
   assert.throws(() => parseConditions(""), /at least one/);

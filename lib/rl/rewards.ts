@@ -1,9 +1,8 @@
-import type { CameraFrame, GroundTruthStep } from "./env.js";
+import { Shaper, shapingTerm } from "../reward/shaping.js";
+import type { CameraFrame, FrameRequest, GroundTruthStep } from "./env.js";
 
 /** The reward conditions the experiment compares. */
-// pbrs_success_gold: pbrs with r_gold from task success only, without the Φ(s′) ≥ 1 − δ rule, to see what
-// that rule costs when the learned Φ overshoots on states that have not succeeded.
-export const CONDITIONS = ["sparse", "naive", "pbrs", "pbrs_oracle", "pbrs_success_gold"] as const;
+export const CONDITIONS = ["sparse", "naive", "pbrs", "pbrs_oracle"] as const;
 export type Condition = (typeof CONDITIONS)[number];
 
 export function parseConditions(list: string): Condition[] {
@@ -37,6 +36,8 @@ export interface PotentialInput {
  */
 export interface PotentialSource {
   readonly name: string;
+  /** Camera views the potential looks at; the episodes it scores are rendered with them. */
+  readonly frames?: FrameRequest;
   startEpisode(first: PotentialInput): number | Promise<number>;
   potential(input: PotentialInput): number | Promise<number>;
 }
@@ -54,48 +55,74 @@ function oracleValue(input: PotentialInput): number {
   return input.groundTruth.progress;
 }
 
-export interface RewardInput {
-  readonly phi: number;
+export interface RewardOptions {
+  readonly gamma: number;
+  /** δ of the reward node: r_gold also fires (once per episode) when Φ(s′) ≥ 1 − δ. */
+  readonly successDelta: number;
+}
+
+/** What the environment reports about the transition into s′. */
+export interface TransitionOutcome {
   readonly phiNext: number;
   /** The task reported success on this transition. */
   readonly success: boolean;
   readonly terminal: boolean;
-  readonly gamma: number;
-  /** r_gold also fires when Φ(s′) ≥ 1 − δ (DESIGN §5). */
-  readonly successDelta: number;
-}
-
-export interface ConditionReward {
-  readonly reward: number;
-  readonly rGold: number;
+  readonly truncated: boolean;
 }
 
 /**
- * The reward each condition hands the learner for one transition. The shaped conditions follow DESIGN §5
- * (the same formula the reward node publishes); `naive` is the semantic trap: Φ(s′) − Φ(s), no γ, no r_gold.
+ * The reward each condition hands the learner, one episode at a time. The shaped conditions are the reward
+ * node's own `Shaper` (lib/reward/shaping.ts), driven as the node drives it (START, SUCCESS, TERMINAL /
+ * TRUNCATED, one state at a time), so the experiment measures exactly what the node publishes. `naive` is
+ * the semantic trap: Φ(s′) − Φ(s), no γ, no r_gold. `sparse` is r_gold from task success only.
  */
-export function conditionReward(condition: Condition, r: RewardInput): ConditionReward {
-  for (const [name, v] of [
-    ["phi", r.phi],
-    ["phiNext", r.phiNext],
-    ["gamma", r.gamma],
-  ] as const) {
-    if (!Number.isFinite(v)) throw new Error(`reward input ${name} is not finite (${v})`);
+export class EpisodeRewards {
+  private readonly shaper: Shaper | undefined;
+  private phi = 0;
+  private episode = 0n;
+
+  constructor(
+    readonly condition: Condition,
+    options: RewardOptions,
+  ) {
+    if (condition === "pbrs" || condition === "pbrs_oracle") this.shaper = new Shaper(options);
   }
-  switch (condition) {
-    case "sparse": {
-      const rGold = r.success ? 1 : 0;
-      return { reward: rGold, rGold };
-    }
-    case "naive":
-      return { reward: r.phiNext - r.phi, rGold: 0 };
-    case "pbrs":
-    case "pbrs_oracle":
-    case "pbrs_success_gold": {
-      const fromPhi = condition !== "pbrs_success_gold" && r.phiNext >= 1 - r.successDelta;
-      const rGold = r.success || fromPhi ? 1 : 0;
-      const phiNext = r.terminal ? 0 : r.phiNext;
-      return { reward: rGold + r.gamma * phiNext - r.phi, rGold };
+
+  /** Starts an episode whose first state has potential `phi` (0 for sparse). */
+  startEpisode(phi: number): void {
+    finite("phi", phi);
+    this.phi = phi;
+    this.episode++;
+    if (this.shaper) {
+      this.shaper.startEpisode(this.episode);
+      this.shaper.step(phi);
     }
   }
+
+  /** The reward of the transition s → s′. */
+  step(outcome: TransitionOutcome): number {
+    finite("phiNext", outcome.phiNext);
+    const phi = this.phi;
+    this.phi = outcome.phiNext;
+    switch (this.condition) {
+      case "sparse":
+        return outcome.success ? 1 : 0;
+      case "naive":
+        return shapingTerm(1, phi, outcome.phiNext);
+      case "pbrs":
+      case "pbrs_oracle": {
+        const shaper = this.shaper!;
+        if (outcome.success) shaper.markSuccess();
+        if (outcome.terminal) shaper.markBoundary("terminal");
+        else if (outcome.truncated) shaper.markBoundary("truncated");
+        const shaped = shaper.step(outcome.phiNext);
+        if (!shaped) throw new Error("a transition after the episode ended: call startEpisode() first");
+        return shaped.reward;
+      }
+    }
+  }
+}
+
+function finite(name: string, v: number): void {
+  if (!Number.isFinite(v)) throw new Error(`reward input ${name} is not finite (${v})`);
 }

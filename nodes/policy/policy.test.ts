@@ -7,7 +7,7 @@ import { filter, firstValueFrom } from "rxjs";
 import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
 import { createLogger, type LogLevel } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";
-import { conditionReward } from "../../lib/rl/rewards.js";
+import { EpisodeRewards } from "../../lib/rl/rewards.js";
 import { actionVector } from "../../lib/rl/spaces.js";
 import { PointMassEnv } from "../../lib/rl/testing/pointMass.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
@@ -74,6 +74,8 @@ async function drive(
   for (let e = 0; e < episodes; e++) {
     const id = (options.firstEpisode ?? 1n) + BigInt(e);
     let s = env.reset(e);
+    const shaped = new EpisodeRewards("pbrs_oracle", { gamma: GAMMA, successDelta: 0.05 });
+    shaped.startEpisode(s.groundTruth.progress);
     for (let step = 0; ; step++) {
       const next = firstValueFrom(actions.pipe(filter((a) => a.episode_id === id && a.step === step)));
       obsPub.publish({
@@ -85,18 +87,15 @@ async function drive(
       });
       observations++;
       const action = actionVector(await next);
-      const phi = s.groundTruth.progress;
       s = env.step(action);
       steps++;
       const gt = s.groundTruth;
-      const r = conditionReward("pbrs_oracle", {
-        phi,
+      const r = shaped.step({
         phiNext: gt.progress,
         success: gt.success,
         terminal: gt.terminal,
-        gamma: GAMMA,
-        successDelta: 0.05,
-      }).reward;
+        truncated: gt.truncated,
+      });
       const flags = options.endViaEvent ? [false, false] : [gt.terminal, gt.truncated];
       rewardPub.publish(reward(id, step + 1, r, flags[0]!, flags[1]!));
       if (gt.terminal || gt.truncated) {

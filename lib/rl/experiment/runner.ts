@@ -1,6 +1,6 @@
 import type { Env, EnvFactory, EnvStep } from "../env.js";
 import { Learner, type LearnerConfig, type LearnerCounters } from "../learner.js";
-import { conditionReward, type Condition, type PotentialInput, type PotentialSource } from "../rewards.js";
+import { EpisodeRewards, type Condition, type PotentialInput, type PotentialSource } from "../rewards.js";
 import { denormalizeAction, normalizeAction } from "../spaces.js";
 import type { Transition } from "../transition.js";
 
@@ -72,6 +72,8 @@ export async function runCondition(
   }
 
   // The observation size comes from the environment; the rest of the learner from the run's config.
+  if (potential?.frames) await env.prepareFrames?.(potential.frames);
+
   const td3 = { ...config.learner.td3, observationDim: env.observationNames.length };
   const learner = new Learner({ ...config.learner, td3 }, config.seed);
   try {
@@ -89,15 +91,17 @@ export async function runCondition(
       onProgress?.(point);
     };
     await evaluate(0);
+    const rollouts = training(potential, config, (t) => learner.observe(t));
     let rewardSum = 0;
     let transitions = 0;
     let trainingSuccesses = 0;
     for (let i = 1; i <= config.rollouts; i++) {
-      const outcome = await runEpisode(env, config.seed * 1_000_000 + i, (obs) => learner.act(obs, true), {
-        potential,
-        config,
-        learn: (t) => learner.observe(t),
-      });
+      const outcome = await runEpisode(
+        env,
+        config.seed * 1_000_000 + i,
+        (obs) => learner.act(obs, true),
+        rollouts,
+      );
       rewardSum += outcome.rewardSum;
       transitions += outcome.transitions;
       if (outcome.success) trainingSuccesses++;
@@ -121,8 +125,20 @@ export async function runCondition(
 
 interface Training {
   readonly potential: PotentialSource | undefined;
-  readonly config: RunConfig;
+  readonly rewards: EpisodeRewards;
   readonly learn: (t: Transition) => void;
+}
+
+function training(
+  potential: PotentialSource | undefined,
+  config: RunConfig,
+  learn: (t: Transition) => void,
+): Training {
+  const rewards = new EpisodeRewards(config.condition, {
+    gamma: config.learner.td3.gamma,
+    successDelta: config.successDelta,
+  });
+  return { potential, rewards, learn };
 }
 
 function potentialInput(episode: number, step: number, s: EnvStep): PotentialInput {
@@ -139,24 +155,24 @@ async function runEpisode(
   policy: (observation: Float32Array) => Float32Array,
   training?: Training,
 ): Promise<EpisodeOutcome> {
-  let s = env.reset(seed);
-  let phi = training?.potential ? await training.potential.startEpisode(potentialInput(seed, 0, s)) : 0;
+  // Only a potential's own episodes are rendered: evaluation needs no frames.
+  const potential = training?.potential;
+  let s = env.reset(seed, potential?.frames);
+  if (training) {
+    training.rewards.startEpisode(potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0);
+  }
   let rewardSum = 0;
   for (let step = 0; ; step++) {
     const action = policy(s.observation);
     const next = env.step(denormalizeAction(action, env.actionBounds));
     const gt = next.groundTruth;
     if (training) {
-      const phiNext = training.potential
-        ? await training.potential.potential(potentialInput(seed, step + 1, next))
-        : 0;
-      const { reward } = conditionReward(training.config.condition, {
-        phi,
+      const phiNext = potential ? await potential.potential(potentialInput(seed, step + 1, next)) : 0;
+      const reward = training.rewards.step({
         phiNext,
         success: gt.success,
         terminal: gt.terminal,
-        gamma: training.config.learner.td3.gamma,
-        successDelta: training.config.successDelta,
+        truncated: gt.truncated,
       });
       rewardSum += reward;
       training.learn({
@@ -167,7 +183,6 @@ async function runEpisode(
         terminal: gt.terminal,
         truncated: gt.truncated,
       });
-      phi = phiNext;
     }
     s = next;
     if (gt.terminal || gt.truncated) return { success: gt.success, transitions: step + 1, rewardSum };
@@ -188,7 +203,12 @@ async function collectDemos(
     const seed = config.seed * 1_000_000 + 500_000 + attempt;
     // The expert acts in physical units; the learner stores actions normalized.
     const expert = (): Float32Array => normalizeAction(env.expert(config.demoNoise), env.actionBounds);
-    const outcome = await runEpisode(env, seed, expert, { potential, config, learn: (t) => episode.push(t) });
+    const outcome = await runEpisode(
+      env,
+      seed,
+      expert,
+      training(potential, config, (t) => episode.push(t)),
+    );
     if (outcome.success) {
       out.push(...episode);
       kept++;

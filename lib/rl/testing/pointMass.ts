@@ -4,7 +4,7 @@
  * the "gripper" is a point that moves by the commanded translation, grasping is a distance check, and a
  * released object drops straight onto the table.
  */
-import type { Env, EnvStep, GroundTruthStep } from "../env.js";
+import type { Env, EnvStep, FrameRequest, GroundTruthStep } from "../env.js";
 import { Rng } from "../random.js";
 import { actionBounds, type ActionBounds } from "../spaces.js";
 
@@ -85,7 +85,9 @@ export class PointMassEnv implements Env {
     this.rng = new Rng(`point-mass-noise-${seed}`);
   }
 
-  reset(seed: number): EnvStep {
+  reset(seed: number, frames?: FrameRequest): EnvStep {
+    if (frames && frames.views.length > 0)
+      throw new Error(`the point-mass env has no cameras (asked for ${frames.views.join(", ")})`);
     const r = new Rng(`point-mass-reset-${seed}`);
     const u = (lo: number, hi: number): number => lo + (hi - lo) * r.uniform();
     this.gripper = [u(-0.3, 0.3), u(-0.3, 0.3), 0.15];
