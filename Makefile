@@ -5,10 +5,10 @@ STAMP := node_modules/.setup-stamp
 
 setup: $(STAMP)
 
+# JOBS: node-gyp builds headless-gl (gl) from source on both cores. ONNXRUNTIME_NODE_INSTALL=skip: the
+# onnxruntime-node CUDA download fails offline (npm 11 skips that script anyway, via allowScripts).
 $(STAMP): package.json package-lock.json scripts/install-system-deps.sh native/dds/binding.gyp $(wildcard native/dds/src/*)
 	bash scripts/install-system-deps.sh
-	# JOBS: node-gyp builds headless-gl (gl) from source on both cores. ONNXRUNTIME_NODE_INSTALL=skip: the
-	# onnxruntime-node CUDA download fails offline (npm 11 skips that script anyway, via allowScripts).
 	JOBS=2 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund
 	touch $@
 
