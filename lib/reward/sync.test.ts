@@ -2,17 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { from, lastValueFrom, toArray } from "rxjs";
 import { ApproximateTimeSync, synchronize, type Frame, type SyncedGroup } from "./sync.js";
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "./testing/rng.js";
 
 interface Camera {
   hz: number;
