@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Tensor } from "onnxruntime-node";
 import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
 import type { PotentialFusion } from "./fusion.js";
 import { hopBinCenters, hopFromLogits, softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
+import { goalImageTensor, taskSpec } from "./goalImages.js";
 import type { Preprocessor } from "./preprocess.js";
 
 /**
@@ -68,29 +67,10 @@ export class HopScorer implements PotentialEstimator {
 
   /** Selects the task whose GOAL images anchor the backward hop; their embeddings are computed once. */
   async useTask(task: string): Promise<void> {
-    const spec = this.model.manifest.tasks[task];
-    if (!spec) {
-      throw new Error(
-        `task '${task}' is not in model '${this.model.manifest.name}' (tasks: ${Object.keys(this.model.manifest.tasks).join(", ")})`,
-      );
-    }
+    taskSpec(this.model.manifest, task);
     let goal = this.goals.get(task);
     if (!goal) {
-      const images = new Float32Array(this.V * this.preprocessor.size);
-      await Promise.all(
-        this.model.manifest.views.map(async (view, v) => {
-          const file = spec.goal?.[view];
-          if (!file) throw new Error(`task '${task}' has no goal image for view '${view}'`);
-          const data = await readFile(join(this.model.dir, file));
-          const message = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, format: "png", data };
-          await this.preprocessor.toTensor(
-            `goal image ${file}`,
-            { kind: "CompressedImage", message },
-            images,
-            v * this.preprocessor.size,
-          );
-        }),
-      );
+      const images = await goalImageTensor(this.model, this.preprocessor, task);
       goal = Float32Array.from(await this.encoder.encode(this.V, images));
       this.goals.set(task, goal);
     }

@@ -2,6 +2,7 @@ import { Tensor } from "onnxruntime-node";
 import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
 import { softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
+import { taskSpec } from "./goalImages.js";
 import type { Preprocessor } from "./preprocess.js";
 
 /** Φ = P(k−1) + ᾱk·τ (DESIGN §4): `shares[k]` is stage k's share ᾱk of the task. */
@@ -46,12 +47,7 @@ export class StageScorer implements PotentialEstimator {
   }
 
   async useTask(task: string): Promise<void> {
-    const spec = this.model.manifest.tasks[task];
-    if (!spec) {
-      throw new Error(
-        `task '${task}' is not in model '${this.model.manifest.name}' (tasks: ${Object.keys(this.model.manifest.tasks).join(", ")})`,
-      );
-    }
+    const spec = taskSpec(this.model.manifest, task);
     this.shares = spec.stage_shares ?? spec.stages.map(() => 1 / spec.stages.length);
     this.taskName = task;
   }

@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Tensor } from "onnxruntime-node";
 import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
 import { hopBinCenters, hopFromLogits } from "../../lib/reward/hop.js";
 import type { RewardModel } from "../../lib/reward/model.js";
 import type { CameraMessage } from "../../lib/image/cameraImage.js";
+import { goalImageTensor } from "../../lib/reward/goalImages.js";
 import type { Preprocessor } from "../../lib/reward/preprocess.js";
 
 /** One episode to score: per step, one camera message per view (undefined where a view has no frame). */
@@ -80,28 +79,9 @@ export class EpisodeScorer {
 
   /** The task's goal images (manifest) encoded once. */
   async goal(task: string): Promise<Float32Array> {
-    const m = this.model.manifest;
-    const spec = m.tasks[task];
-    if (!spec)
-      throw new Error(
-        `task '${task}' is not in model '${m.name}' (tasks: ${Object.keys(m.tasks).join(", ")})`,
-      );
-    const goalFiles = spec.goal;
-    if (!goalFiles) throw new Error(`task '${task}' of model '${m.name}' has no goal images`);
     let goal = this.goals.get(task);
     if (!goal) {
-      const size = this.preprocessor.size;
-      const images = new Float32Array(this.V * size);
-      for (const [v, view] of m.views.entries()) {
-        const data = await readFile(join(this.model.dir, goalFiles[view]));
-        const message = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, format: "png", data };
-        await this.preprocessor.toTensor(
-          goalFiles[view],
-          { kind: "CompressedImage", message },
-          images,
-          v * size,
-        );
-      }
+      const images = await goalImageTensor(this.model, this.preprocessor, task);
       goal = await this.encode(images, this.V);
       this.goals.set(task, goal);
     }
