@@ -447,15 +447,7 @@ export class RewardPipeline {
     const newest = Math.max(...views.map((v) => group.frames[v]!.stampMs));
     const m = this.base(timeOfMs(newest), group);
     m.source_present = this.config.cameras.map((_c, v) => views.includes(v));
-    Object.assign(m, {
-      episode_id: shaped.episodeId,
-      step: shaped.step,
-      reward: shaped.reward,
-      r_gold: shaped.rGold,
-      phi: shaped.phi,
-      phi_next: shaped.phiNext,
-      terminal: shaped.terminal,
-      truncated: shaped.truncated,
+    Object.assign(m, shapedFields(shaped), {
       potential: estimate.potential,
       stage: estimate.stage,
       stage_probabilities: Float32Array.from(estimate.stageProbabilities),
@@ -468,15 +460,7 @@ export class RewardPipeline {
 
   private flushedMessage(shaped: ShapedStep, stamp: Time): DenseReward {
     const m = this.base(stamp, undefined);
-    Object.assign(m, {
-      episode_id: shaped.episodeId,
-      step: shaped.step,
-      reward: shaped.reward,
-      r_gold: shaped.rGold,
-      phi: shaped.phi,
-      phi_next: shaped.phiNext,
-      terminal: shaped.terminal,
-      truncated: shaped.truncated,
+    Object.assign(m, shapedFields(shaped), {
       status: RewardStatus.DEGRADED_STALE,
       status_detail: "episode closed without a new frame: s′ is the last state seen",
     });
@@ -491,4 +475,18 @@ export class RewardPipeline {
     m.status_detail = detail;
     return this.finish(m, group.arrivalMs);
   }
+}
+
+/** The DenseReward fields that come from the shaper, the same for a scored step and a flushed one. */
+function shapedFields(shaped: ShapedStep): Partial<DenseReward> {
+  return {
+    episode_id: shaped.episodeId,
+    step: shaped.step,
+    reward: shaped.reward,
+    r_gold: shaped.rGold,
+    phi: shaped.phi,
+    phi_next: shaped.phiNext,
+    terminal: shaped.terminal,
+    truncated: shaped.truncated,
+  };
 }
