@@ -93,7 +93,7 @@ export function addExperimentCommand(program: Command): void {
     .option("--eval-episodes <n>", "greedy evaluation episodes per evaluation", "20")
     .option("--updates-per-step <n>", "gradient updates per transition", "1")
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
-    .option("--bc-steps <n>", "behaviour-cloning steps", "2000")
+    .option("--bc-steps <n>", "behaviour-cloning steps", "8000")
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
     .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.2")

@@ -40,7 +40,12 @@ export const policyParameters = z.object({
     .nonnegative()
     .default(0.2)
     .describe("Gaussian std in normalized action units"),
-  bc_steps: z.number().int().nonnegative().default(2000),
+  bc_steps: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(8000)
+    .describe("behaviour-cloning steps before online learning"),
   bc_weight: z.number().nonnegative().default(DEFAULT_TD3.bcWeight),
   demo_batch_fraction: z
     .number()
