@@ -51,9 +51,10 @@ export async function compressedImageMessage(
   frame: Frame,
   stamp: Time,
   quality = 90,
+  chromaSubsampling: "4:2:0" | "4:4:4" = "4:2:0",
 ): Promise<CompressedImage> {
   const jpeg = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .jpeg({ quality })
+    .jpeg({ quality, chromaSubsampling })
     .toBuffer();
   return {
     header: { stamp, frame_id: cameraFrameId(frame.view) },

@@ -26,6 +26,8 @@ export interface RecordOptions extends Omit<SimOptions, "renderer"> {
   /** Cameras as sensor_msgs/CompressedImage JPEG instead of raw rgb8. */
   compressed?: boolean;
   jpegQuality?: number;
+  /** JPEG chroma subsampling; cameras (and the default) use 4:2:0. */
+  jpegChromaSubsampling?: "4:2:0" | "4:4:4";
   onEpisode?: (episode: number, final: StepResult) => void;
 }
 
@@ -95,7 +97,7 @@ async function writeStep(
       await write(
         SIM_TOPICS.compressed(frame.view),
         MsgType.CompressedImage,
-        await compressedImageMessage(frame, stamp, options.jpegQuality),
+        await compressedImageMessage(frame, stamp, options.jpegQuality, options.jpegChromaSubsampling),
       );
     } else {
       await write(SIM_TOPICS.image(frame.view), MsgType.Image, imageMessage(frame, stamp));

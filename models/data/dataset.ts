@@ -174,6 +174,8 @@ export class DatasetWriter {
 export async function writeDataset(
   sources: readonly RecordingSource[],
   options: DatasetOptions,
+  /** How the recordings were made, kept in dataset.json (default: the list of sources). */
+  provenance?: unknown,
 ): Promise<{ frames: number; episodes: number }> {
   const writer = await DatasetWriter.create(options);
   for (const source of sources) {
@@ -207,7 +209,7 @@ export async function writeDataset(
       index++;
     }
   }
-  return writer.finish(sources.map(({ path, ...rest }) => ({ file: basename(path), ...rest })));
+  return writer.finish(provenance ?? sources.map(({ path, ...rest }) => ({ file: basename(path), ...rest })));
 }
 
 function checkTask(source: RecordingSource, ep: RecordedEpisode): void {
