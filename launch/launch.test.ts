@@ -13,8 +13,6 @@ import {
 } from "../scripts/launchCheck.js";
 
 // Static checks of what `ros2 launch process_reward <file>` would start on a robot (ROS 2 is not here).
-// The reward, policy and sim nodes come from other branches: until they are in nodes/registry.ts the
-// registry checks below fail and list them, which is the point; rerun after merging.
 
 const LAUNCH_DIR = packagePath("launch");
 const files = readdirSync(LAUNCH_DIR)
@@ -58,8 +56,7 @@ test("every node a launch file starts, and every installed executable, is in nod
   assert.equal(
     report.length,
     0,
-    `nodes not in nodes/registry.ts, so their parameters could not be checked either: ${report.join("; ")}. ` +
-      "Expected until the reward/policy/sim branches are merged; rerun this test after merging.",
+    `nodes not in nodes/registry.ts, so their parameters could not be checked either: ${report.join("; ")}`,
   );
 });
 
