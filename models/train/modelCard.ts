@@ -20,6 +20,13 @@ function table(configs: Record<string, ConfigMetrics>): string {
   ].join("\n");
 }
 
+function evalSource(source: EvalOutput["source"]): string {
+  const sim = (source as { sim?: { task: string; episodes: number; first_seed: number } }).sim;
+  return sim
+    ? `sim task ${sim.task}, ${sim.episodes} episodes from seed ${sim.first_seed}`
+    : JSON.stringify(source);
+}
+
 /**
  * Writes the model card (README.md) and the manifest's `metrics` from a held-out evaluation, then re-hashes
  * the folder. Figures are the evaluation's, as measured; the targets are stated beside them, not tuned to.
@@ -51,6 +58,7 @@ export async function writeModelCard(dir: string, report: EvalOutput): Promise<v
     targets: TARGETS,
   };
   const tr = manifest.training;
+  const cameras: string = tr.recordings?.sim?.cameras ?? "format not recorded";
   const verdict = (x: number | null, target: number) =>
     x === null ? "not measured" : x >= target ? "met" : "NOT met";
   const card = `# ${manifest.name}: stage-aware hop reward model for the sim task \`${task}\`
@@ -72,10 +80,10 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
   the contract ties the stage-logit width to the task's stage list.
 
 ## Training (\`npm run train\`: ${tr.seconds?.data ?? "?"} s data + ${tr.seconds?.train ?? "?"} s training on 2 CPU cores shared with other jobs)
-- Data: headless-sim rollouts, ${tr.episodes.train + tr.episodes.validation} episodes over all tasks
-  (${tr.frames} frames), training seeds ${tr.train_seeds.first}–${tr.train_seeds.last} per task; per ten seeds
-  3 clean experts, 3 noisy experts, 3 experts with a scripted failure (drop / undo / stall / wander) and 1
-  random policy. Every ${manifest.frame_stride}th control step kept (and the last).
+- Data: sim recordings (rosbag2 MCAP; cameras: ${cameras}), ${tr.episodes.train + tr.episodes.validation} episodes
+  over all tasks (${tr.frames} frames), training seeds ${tr.train_seeds.first}–${tr.train_seeds.last} per task; per ten seeds
+  3 clean experts, 3 noisy experts, 3 experts with a scripted failure (drop / undo / stall / wander) and 1 random
+  policy. One control step in ${manifest.frame_stride} kept (and the last).
 - Labels: the sim's stage-aware ground truth Φ = (stage + τ)/K (each stage an equal share). Pairs per step
   sampled from all (BEFORE, AFTER) combinations of an episode's frames plus (GOAL, frame) pairs, weighted to
   balance hop-value bins × time-gap bins (regressions and zero hops included); GOAL images come from another
@@ -87,12 +95,13 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 
 ## What was traded for the CPU budget
 - ${manifest.image.width}×${manifest.image.height} images, a ~0.1 M-parameter encoder, ${tr.steps} optimisation
-  steps, frames subsampled by ${manifest.frame_stride}; raw RGB frames from the renderer (no JPEG round trip), so
-  compression artefacts of a real \`CompressedImage\` stream are not in the training data.
-- The model should be run at the same frame stride (every ${manifest.frame_stride}th 20 Hz sim step, ~${20 / manifest.frame_stride} Hz):
+  steps, frames subsampled by ${manifest.frame_stride}. The cameras are rendered and compressed at the model's size:
+  cheaper than rendering 640×480 and downsampling, as a robot's camera stream reaches the model, and the
+  JPEG keeps full chroma, which a camera's 4:2:0 stream loses (harmless at 640 px, not at 64 px).
+- The model should be run at the same frame stride (one 20 Hz sim step in ${manifest.frame_stride}, ~${20 / manifest.frame_stride} Hz):
   the incremental hop was trained on gaps of at least that.
 
-## Held-out evaluation (\`process-reward eval --sim\`, seeds ${report.source.sim ? JSON.stringify(report.source.sim) : JSON.stringify(report.source)}, fusion \`${report.fusion}\`)
+## Held-out evaluation (\`process-reward eval\`, ${evalSource(report.source)}, fusion \`${report.fusion}\`)
 ${table(t)}
 
 VOC / VROC over successful episodes; completion accuracy over all (success / partial / failure, DESIGN §6;
