@@ -43,7 +43,7 @@ test("recorded training episodes match direct sim rollouts: steps, labels, outco
     const plan = episodePlan("push", 40, 4).slice(2);
     const size = 32;
     const stride = 3;
-    const sources = await recordPlan(plan, { dir: join(dir, "rec"), size, jpegQuality: 95 });
+    const sources = await recordPlan(plan, { dir: join(dir, "rec"), size });
     assert.deepEqual(
       sources.map((s) => [s.seed, s.policy]),
       [

@@ -8,6 +8,7 @@ import { recordEpisodes } from "../../sim/record.js";
 import type { TaskName } from "../../sim/tasks/index.js";
 import { sealModel } from "../card.js";
 import { writeDataset } from "../data/dataset.js";
+import { TRAINING_JPEG } from "../data/simRecordings.js";
 import { variantByName } from "../data/variants.js";
 import type { EvalOutput } from "../eval/run.js";
 import { runPython } from "./pipeline.js";
@@ -98,6 +99,8 @@ export async function recordVariantDemo(
     height: size,
     randomization: spec.randomization,
     compressed: true,
+    jpegQuality: TRAINING_JPEG.quality,
+    jpegChromaSubsampling: TRAINING_JPEG.chromaSubsampling,
     out,
   });
   if (summary.successes !== 1) throw new Error(`the ${variant} demonstration (seed ${seed}) did not succeed`);

@@ -8,7 +8,7 @@ import { VIEW_NAMES } from "../../sim/world/spec.js";
 import { sealModel } from "../card.js";
 import { writeDataset } from "../data/dataset.js";
 import { episodePlan } from "../data/simEpisodes.js";
-import { recordPlan } from "../data/simRecordings.js";
+import { recordPlan, TRAINING_JPEG } from "../data/simRecordings.js";
 import { runEval, type EvalOutput } from "../eval/run.js";
 import { simEvalEpisodes } from "../eval/sources.js";
 import { writeModelCard } from "./modelCard.js";
@@ -35,10 +35,6 @@ export interface TrainOptions {
   readonly reuseData?: boolean;
   readonly reuseFit?: boolean;
 }
-
-// JPEG quality of the training recordings' camera frames (4:4:4, see simRecordings.ts): 95 keeps the mean
-// pixel error near 2 levels at 32 px (3.4 at 90), so the model learns the scene rather than JPEG blocks.
-const JPEG_QUALITY = 95;
 
 /** Sim recordings (MCAP) → dataset → PyTorch training + ONNX export → held-out evaluation → model card + hashes. */
 export async function trainHopModel(o: TrainOptions): Promise<Record<string, EvalOutput>> {
@@ -109,7 +105,6 @@ async function generate(o: TrainOptions): Promise<void> {
   const sources = await recordPlan(plan, {
     dir: join(o.data, "recordings"),
     size: o.size,
-    jpegQuality: JPEG_QUALITY,
     onRecording: (done, total) => {
       if (done % 10 === 0 || done === total) o.log.info(`recorded ${done}/${total} sim recordings`);
     },
@@ -124,7 +119,7 @@ async function generate(o: TrainOptions): Promise<void> {
         episodes_per_task: o.episodes,
         plan: "models/data/simEpisodes.ts episodePlan",
         recordings: `${sources.length} rosbag2 MCAP files (models/data/simRecordings.ts)`,
-        cameras: `sensor_msgs/CompressedImage, JPEG quality ${JPEG_QUALITY} 4:4:4, ${o.size}x${o.size}`,
+        cameras: `sensor_msgs/CompressedImage, JPEG quality ${TRAINING_JPEG.quality} ${TRAINING_JPEG.chromaSubsampling}, ${o.size}x${o.size}`,
         stride: o.stride,
       },
     },
