@@ -120,8 +120,10 @@ export function episodeEvents(result: StepResult, stamp: Time): EpisodeEvent[] {
   const events: EpisodeEvent[] = [];
   if (result.step === 0) events.push(event(EpisodeEventKind.START, `seed ${result.seed}`));
   const t = result.truth;
+  // Success ends the episode too: SUCCESS (r_gold) and then TERMINAL (Φ(s′) = 0, no bootstrap), as
+  // EpisodeEvent.msg defines them; consumers that close episodes on TERMINAL/TRUNCATED see it end.
   if (t.success) events.push(event(EpisodeEventKind.SUCCESS, "task completed"));
-  else if (t.terminal) events.push(event(EpisodeEventKind.TERMINAL, t.failure ?? "terminal state"));
+  if (t.terminal) events.push(event(EpisodeEventKind.TERMINAL, t.failure ?? "task completed"));
   else if (t.truncated) events.push(event(EpisodeEventKind.TRUNCATED, `time limit of ${result.step} steps`));
   return events;
 }

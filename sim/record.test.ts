@@ -83,7 +83,7 @@ test(
       const events = topics.get("/episode")!.messages as EpisodeEvent[];
       assert.deepEqual(
         events.map((e) => e.event),
-        [EpisodeEventKind.START, EpisodeEventKind.SUCCESS],
+        [EpisodeEventKind.START, EpisodeEventKind.SUCCESS, EpisodeEventKind.TERMINAL],
       );
       const meta = parse(await readFile(join(dir, "metadata.yaml"), "utf8")).rosbag2_bagfile_information;
       assert.equal(meta.storage_identifier, "mcap");

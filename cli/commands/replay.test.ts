@@ -87,7 +87,7 @@ test(
         ],
       );
       assert.match(summary.unusedCameras[0]!.topic, /^\/camera\/side\/image_raw/);
-      assert.equal(summary.episodeEvents, 2, "START and SUCCESS");
+      assert.equal(summary.episodeEvents, 3, "START, SUCCESS and TERMINAL");
       assert.ok(summary.groups > 20, `${summary.groups} groups`);
       const codec = codecFor<DenseReward>(MsgType.DenseReward);
       const rewards = (await topicMessages(summary.out, "/reward")).map((m) => codec.decode(m.data));

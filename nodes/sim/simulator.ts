@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { MsgType, type Action, type ResetRequest, type Time } from "../../lib/codec/messages.js";
+import {
+  EpisodeEventKind,
+  MsgType,
+  type Action,
+  type ResetRequest,
+  type Time,
+} from "../../lib/codec/messages.js";
 import { defineNode } from "../../lib/node/node.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
 import { QOS_DEFAULT, QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
@@ -93,7 +99,7 @@ export const simulatorNode = defineNode({
       // TERMINAL and TRUNCATED to the next camera group it scores.
       for (const event of episodeEvents(result, stamp)) {
         episodes.publish(event);
-        if (result.step > 0)
+        if (result.step > 0 && event.event !== EpisodeEventKind.SUCCESS)
           log.info(`episode ${result.episode} ended at step ${result.step}: ${event.detail}`);
       }
       for (const frame of result.frames) {
