@@ -8,7 +8,7 @@ import { createLogger } from "../../lib/node/log.js";
 import { startNode, type StartedNode } from "../../lib/node/node.js";
 import { packagePath } from "../../lib/paths.js";
 import { LocalTransport } from "../../lib/transport/local.js";
-import { QOS_LATCHED } from "../../lib/transport/qos.js";
+import { QOS_EPISODE_EVENTS } from "../../lib/transport/qos.js";
 import { subscribe } from "../../lib/transport/typed.js";
 import { dashboardNode } from "../../nodes/dashboard/dashboard.js";
 import { policyNode } from "../../nodes/policy/policy.js";
@@ -84,7 +84,7 @@ async function runMainJob(opts: MainOptions): Promise<number> {
   const subscriptions = [
     subscribe(transport, "/reward", MsgType.DenseReward).subscribe((m) => collector.addReward(m)),
     subscribe(transport, "/sim/ground_truth", MsgType.GroundTruth).subscribe((m) => collector.addTruth(m)),
-    subscribe(transport, "/episode", MsgType.EpisodeEvent, { qos: QOS_LATCHED }).subscribe((m) => {
+    subscribe(transport, "/episode", MsgType.EpisodeEvent, { qos: QOS_EPISODE_EVENTS }).subscribe((m) => {
       if (collector.addEpisodeEvent(m) && collector.episodesFinished >= episodes) finished();
     }),
   ];

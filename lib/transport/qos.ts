@@ -23,6 +23,13 @@ export const QOS_LATCHED: QoS = Object.freeze({
   durability: "transient_local",
 });
 
+/**
+ * Episode events: latched like QOS_LATCHED, with a history deep enough for one step's burst. A completed
+ * task publishes SUCCESS and TERMINAL together, and with depth 1 the second overwrote the first in a reader's
+ * queue (or, over DDS, in a reliable writer's history before it was acknowledged).
+ */
+export const QOS_EPISODE_EVENTS: QoS = Object.freeze({ ...QOS_LATCHED, depth: 10 });
+
 export function qos(overrides: Partial<QoS> = {}, base: QoS = QOS_DEFAULT): QoS {
   const merged = { ...base, ...overrides };
   if (!Number.isInteger(merged.depth) || merged.depth < 1) {

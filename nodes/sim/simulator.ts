@@ -8,7 +8,7 @@ import {
 } from "../../lib/codec/messages.js";
 import { defineNode } from "../../lib/node/node.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
-import { QOS_DEFAULT, QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
+import { QOS_DEFAULT, QOS_EPISODE_EVENTS, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { SimDriver } from "../../sim/driver.js";
 import {
@@ -89,7 +89,12 @@ export const simulatorNode = defineNode({
       QOS_DEFAULT,
     );
     const truth = createPublisher(transport, topic(SIM_TOPICS.groundTruth), MsgType.GroundTruth, QOS_DEFAULT);
-    const episodes = createPublisher(transport, topic(SIM_TOPICS.episode), MsgType.EpisodeEvent, QOS_LATCHED);
+    const episodes = createPublisher(
+      transport,
+      topic(SIM_TOPICS.episode),
+      MsgType.EpisodeEvent,
+      QOS_EPISODE_EVENTS,
+    );
 
     let chain = Promise.resolve();
     const publish = (result: StepResult): void => {
