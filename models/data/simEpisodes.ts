@@ -12,6 +12,10 @@ export interface PlannedEpisode {
   readonly failure: FailureMode;
 }
 
+/** How a planned episode's policy is named in datasets and reports: `noisy`, `expert+drop`, … */
+export const policyLabel = (p: { policy: PolicyKind; failure: FailureMode }): string =>
+  p.failure === "none" ? p.policy : `${p.policy}+${p.failure}`;
+
 const FAILURES = FAILURE_MODES.filter((f) => f !== "none");
 
 /**

@@ -5,7 +5,7 @@ import type { PolicyKind } from "../../sim/rollout.js";
 import type { FailureMode } from "../../sim/experts/expert.js";
 import type { TaskName } from "../../sim/tasks/index.js";
 import type { RecordingSource } from "./dataset.js";
-import type { PlannedEpisode } from "./simEpisodes.js";
+import { policyLabel, type PlannedEpisode } from "./simEpisodes.js";
 
 /** Consecutive seeds of one task rolled out with the same policy: one recording file. */
 export interface PlannedRecording {
@@ -44,18 +44,15 @@ export function recordingRuns(plan: readonly PlannedEpisode[]): PlannedRecording
  * JPEG settings of every sim recording that becomes training data (the training set and adaptation demos
  * alike, so both see the same frames). 4:4:4: a camera's 4:2:0 chroma is harmless at 640 px and
  * downsampled, but these frames are recorded at the model's 64 px, where halving the colour resolution
- * smears objects a few pixels wide (mean error 9 levels even at quality 100, against 0.5 with 4:4:4,
+ * smears objects a few pixels wide (mean error 8-10 levels even at quality 100, against 0.5 with 4:4:4,
  * measured at 32 px). Quality 95 keeps the mean error near 2 levels (3.4 at 90).
  */
 export const TRAINING_JPEG = { quality: 95, chromaSubsampling: "4:4:4" } as const;
 
-export const policyLabel = (r: { policy: PolicyKind; failure: FailureMode }): string =>
-  r.failure === "none" ? r.policy : `${r.policy}+${r.failure}`;
-
 /**
  * Records the planned episodes as rosbag2 bags (MCAP) under `dir`, cameras as JPEG `CompressedImage`
- * (TRAINING_JPEG) at the model's image size (the form a robot's recordings usually take, and a fraction of raw rgb8 on disk),
- * and returns them as dataset sources in plan order.
+ * (TRAINING_JPEG) at the model's image size (the form a robot's recordings usually take, and a fraction of
+ * raw rgb8 on disk), and returns them as dataset sources in plan order.
  */
 export async function recordPlan(
   plan: readonly PlannedEpisode[],

@@ -2,7 +2,7 @@ import type { CameraMessage } from "../../lib/image/cameraImage.js";
 import type { TaskName } from "../../sim/tasks/index.js";
 import type { RandomizationOptions } from "../../sim/world/randomize.js";
 import { subsample } from "../data/dataset.js";
-import { episodePlan, simEpisodes } from "../data/simEpisodes.js";
+import { episodePlan, policyLabel, simEpisodes } from "../data/simEpisodes.js";
 import { readRecording } from "../data/recording.js";
 import type { EvalEpisode } from "./episodeScorer.js";
 
@@ -44,10 +44,9 @@ export async function* simEvalEpisodes(
   const plan = episodePlan(task, firstSeed, count);
   const options = { size: model.size, stride: model.stride, views: model.views, randomization };
   for await (const ep of simEpisodes(plan, options)) {
-    const { policy, failure, seed } = ep.planned;
     yield {
       task,
-      label: `seed ${seed} ${policy}${failure === "none" ? "" : `+${failure}`}`,
+      label: `seed ${ep.planned.seed} ${policyLabel(ep.planned)}`,
       success: ep.success,
       trueProgress: ep.truth.map((t) => t.progress),
       frames: ep.frames.map((views) => views.map((data) => rgbMessage(data, model.size))),
