@@ -39,6 +39,10 @@ export function summarize(out: EvalOutput): string {
           `completion ${m.completion_accuracy ?? "-"}  |Φ−true| ${m.progress_mae ?? "-"}  (${m.episodes} episodes, ${m.successful} successful)`,
       );
     }
+    const c = out.ceiling.tasks[task];
+    lines.push(
+      `${task.padEnd(11)} ${"true Φ".padEnd(12)} VOC ${c.voc ?? "-"}  completion ${c.completion_accuracy ?? "-"}  (the ceiling: a perfect model's score)`,
+    );
   }
   return lines.join("\n");
 }

@@ -27,12 +27,23 @@ export interface ConfigMetrics {
   confusion: Record<Completion, Record<Completion, number>>;
 }
 
+/**
+ * The same metrics on the ground-truth progress: what a perfect model scores on these episodes. An episode
+ * that succeeds after a drop or an undo has a true progress that falls for a while, so its time-order VOC
+ * is below 1 even for the truth; the ceiling says how far a target is reachable on an episode set.
+ */
+export interface Ceiling {
+  voc: number | null;
+  completion_accuracy: number | null;
+}
+
 export interface EvalReport {
   fusion: FusionMode;
   /** "all" and "drop:<view>" for each view. */
   configs: string[];
   tasks: Record<string, Record<string, ConfigMetrics>>;
   overall: Record<string, ConfigMetrics>;
+  ceiling: { tasks: Record<string, Ceiling>; overall: Ceiling };
   /** The lowest VOC of any single-view-drop configuration, over all tasks. */
   worst_single_view_drop_voc: number | null;
   episodes: {
@@ -42,6 +53,8 @@ export interface EvalReport {
     truth: Completion;
     predicted: Record<string, Completion>;
     voc: Record<string, number>;
+    /** VOC of the true progress (successful episodes). */
+    truth_voc?: number;
   }[];
   plots: string[];
 }
@@ -71,6 +84,13 @@ const newAcc = (): Accumulator => ({
 });
 const mean = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : null);
 const round = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
+
+function finishCeiling(a: Accumulator): Ceiling {
+  return {
+    voc: round(mean(a.vocs)),
+    completion_accuracy: a.total ? round(a.correct / a.total) : null,
+  };
+}
 
 function finish(a: Accumulator): ConfigMetrics {
   const v = mean(a.vocs);
@@ -113,12 +133,15 @@ export async function evaluate(
       configs.push({ name: `drop:${v}`, use: views.map((_, j) => j !== i) });
   const perTask = new Map<string, Map<string, Accumulator>>();
   const overall = new Map(configs.map((c) => [c.name, newAcc()]));
+  const ceilings = new Map<string, Accumulator>();
+  const overallCeiling = newAcc();
   const traces = new Map<string, ProgressTrace[]>();
   const report: EvalReport = {
     fusion: options.mode,
     configs: configs.map((c) => c.name),
     tasks: {},
     overall: {},
+    ceiling: { tasks: {}, overall: { voc: null, completion_accuracy: null } },
     worst_single_view_drop_voc: null,
     episodes: [],
     plots: [],
@@ -137,14 +160,23 @@ export async function evaluate(
     const forward = [...Array(T).keys()];
     const backward = [...forward].reverse();
     const truth = trueCompletion(episode.success, episode.trueProgress);
-    const entry = {
+    const entry: EvalReport["episodes"][number] = {
       task: episode.task,
       label: episode.label,
       success: episode.success,
       truth,
-      predicted: {} as Record<string, Completion>,
-      voc: {} as Record<string, number>,
+      predicted: {},
+      voc: {},
     };
+    let ceiling = ceilings.get(episode.task);
+    if (!ceiling) ceilings.set(episode.task, (ceiling = newAcc()));
+    const truthVoc = episode.success ? voc(episode.trueProgress) : undefined;
+    if (truthVoc !== undefined) entry.truth_voc = Math.round(truthVoc * 10000) / 10000;
+    for (const acc of [ceiling, overallCeiling]) {
+      acc.total++;
+      if (classifyCompletion(episode.trueProgress) === truth) acc.correct++;
+      if (truthVoc !== undefined) acc.vocs.push(truthVoc);
+    }
     let task = perTask.get(episode.task);
     if (!task) perTask.set(episode.task, (task = new Map(configs.map((c) => [c.name, newAcc()]))));
     for (const config of configs) {
@@ -186,6 +218,10 @@ export async function evaluate(
   for (const [task, accs] of perTask)
     report.tasks[task] = Object.fromEntries([...accs].map(([k, a]) => [k, finish(a)]));
   report.overall = Object.fromEntries([...overall].map(([k, a]) => [k, finish(a)]));
+  report.ceiling = {
+    tasks: Object.fromEntries([...ceilings].map(([k, a]) => [k, finishCeiling(a)])),
+    overall: finishCeiling(overallCeiling),
+  };
   const drops = Object.values(report.tasks).flatMap((t) =>
     Object.entries(t)
       .filter(([k, m]) => k.startsWith("drop:") && m.voc !== null)
