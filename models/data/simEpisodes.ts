@@ -79,6 +79,7 @@ export async function* simEpisodes(
       width: options.size,
       height: options.size,
       views: views as ViewName[],
+      randomization: options.randomization,
     });
     try {
       for (const planned of episodes) {
