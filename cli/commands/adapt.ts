@@ -7,7 +7,13 @@ import { packagePath } from "../../lib/paths.js";
 import { VARIANT_NAMES, variantByName } from "../../models/data/variants.js";
 import { runEval } from "../../models/eval/run.js";
 import { simEvalEpisodes } from "../../models/eval/sources.js";
-import { adaptModel, recordVariantDemo, writeAdaptedCard } from "../../models/train/adapt.js";
+import {
+  ADAPT_TUNES,
+  adaptModel,
+  recordVariantDemo,
+  writeAdaptedCard,
+  type AdaptTune,
+} from "../../models/train/adapt.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
 import { summarize } from "./eval.js";
 
@@ -18,6 +24,7 @@ interface AdaptCliOptions {
   demoSeed: string;
   out: string;
   steps: string;
+  tune: string;
   evalVariant?: string;
   evalEpisodes: string;
   evalSeed: string;
@@ -47,6 +54,7 @@ export function addAdaptCommand(program: Command): void {
     .option("--demo-seed <n>", "sim seed of a recorded demo", "800000")
     .requiredOption("--out <dir>", "adapted model folder")
     .option("--steps <n>", "fine-tuning steps", "150")
+    .option("--tune <part>", `weights to fine-tune (${ADAPT_TUNES.join(", ")})`, "all")
     .option(
       "--eval-variant <variant>",
       "evaluate VOC on this sim variant before and after, into the model card",
@@ -59,6 +67,8 @@ export function addAdaptCommand(program: Command): void {
       const log = createLogger("adapt");
       try {
         const threads = int("threads", opts.threads, 1);
+        if (!(ADAPT_TUNES as readonly string[]).includes(opts.tune))
+          throw new Error(`--tune must be one of ${ADAPT_TUNES.join(", ")}, got '${opts.tune}'`);
         const { manifest } = await loadManifest(opts.model);
         const task = manifest.default_task;
         const demo =
@@ -83,6 +93,7 @@ export function addAdaptCommand(program: Command): void {
           demo,
           out: opts.out,
           steps: int("steps", opts.steps, 1),
+          tune: opts.tune as AdaptTune,
           data: packagePath("build", "adapt-data"),
           python: opts.python,
           threads,

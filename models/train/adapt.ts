@@ -13,12 +13,17 @@ import { variantByName } from "../data/variants.js";
 import type { EvalOutput } from "../eval/run.js";
 import { runPython } from "./pipeline.js";
 
+export const ADAPT_TUNES = ["head", "all"] as const;
+export type AdaptTune = (typeof ADAPT_TUNES)[number];
+
 export interface AdaptOptions {
   readonly model: string;
   /** One-episode sim recording (MCAP) of an expert demonstration of the variant. */
   readonly demo: string;
   readonly out: string;
   readonly steps: number;
+  /** Fine-tune the head only (the encoder, batch-norm statistics included, stays as trained) or all weights. */
+  readonly tune: AdaptTune;
   readonly data: string;
   readonly python: string;
   readonly threads: number;
@@ -73,10 +78,12 @@ export async function adaptModel(o: AdaptOptions): Promise<void> {
     "16",
     "--threads",
     String(o.threads),
+    ...(o.tune === "head" ? ["--freeze-encoder"] : []),
   ]);
   await sealModel(o.out, (manifest) => {
     const training = manifest.training as Record<string, unknown>;
     training.adapted_from = { model: m.name, sha256: loaded.sha256, demo: basename(o.demo) };
+    training.tuned = o.tune;
     manifest.description = `'${m.name}' adapted in one shot to the demonstration ${basename(o.demo)} (README.md is the model card).`;
   });
 }
@@ -124,7 +131,7 @@ export async function writeAdaptedCard(
 
 ${variantByName(variant).description}. Adapted from \`${from.model}\` (manifest sha256 ${from.sha256.slice(0, 12)}) with one
 expert demonstration (\`${from.demo}\`): ${manifest.training.steps} fine-tuning steps on hop pairs of that one episode
-(learning rate 5e-4, all weights), and the demonstration's last frame as the GOAL reference. Same contract,
+(learning rate 5e-4, ${manifest.training.tuned === "head" ? "head only, encoder frozen" : "all weights"}), and the demonstration's last frame as the GOAL reference. Same contract,
 views, image size and frame stride as the source model.
 
 ## Held-out evaluation on the variant (\`process-reward eval --sim --variant ${variant}\`, ${JSON.stringify(after.source)})

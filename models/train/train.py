@@ -103,7 +103,12 @@ class Trainer:
         if init:
             self.encoder.load_state_dict(init["encoder"])
             self.head.load_state_dict(init["head"])
-        params = list(self.encoder.parameters()) + list(self.head.parameters())
+        # Adapting from one demonstration: a frozen encoder keeps its batch-norm statistics, which one
+        # episode's frames would otherwise overwrite within a few dozen steps.
+        self.freeze_encoder = args.freeze_encoder
+        self.encoder.requires_grad_(not self.freeze_encoder)
+        params = list(self.head.parameters()) + ([] if self.freeze_encoder else list(self.encoder.parameters()))
+        self.set_training()
         self.opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
 
     def augment(self, x):
@@ -117,6 +122,10 @@ class Trainer:
         gain = torch.from_numpy(self.rng.uniform(0.85, 1.15, size=(n, 1, 1, 1)).astype(np.float32))
         bias = torch.from_numpy(self.rng.uniform(-0.15, 0.15, size=(n, 1, 1, 1)).astype(np.float32))
         return x * gain + bias
+
+    def set_training(self):
+        self.encoder.train(not self.freeze_encoder)
+        self.head.train()
 
     def encode(self, idx, train):
         """Frame indices → embeddings [n, V, E] (all views through the one shared encoder)."""
@@ -222,8 +231,7 @@ class Trainer:
             errs.append(np.abs(pred - self.progress[ids]).mean())
             if ep["success"]:
                 vocs.append(spearman(pred))
-        self.encoder.train()
-        self.head.train()
+        self.set_training()
         # None (JSON null) rather than NaN, which JSON.parse on the manifest would refuse
         return (round(float(np.mean(vocs)), 4) if vocs else None), (round(float(np.mean(errs)), 4) if errs else None)
 
@@ -364,6 +372,7 @@ def main():
     p.add_argument("--val-share", type=float, default=0.1)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--export-every", type=int, default=0, help="also export the model folders every N steps")
+    p.add_argument("--freeze-encoder", action="store_true", help="train the head only (adaptation)")
     p.add_argument("--init", help="start from this checkpoint.pt (adaptation) instead of random weights")
     p.add_argument("--exact-out", action="store_true", help="write the (single-task) model folder to --out itself")
     args = p.parse_args()
@@ -395,8 +404,7 @@ def main():
             if args.export_every and s % args.export_every == 0 and s < args.steps:
                 # A usable model at regular intervals, so a run cut short still leaves one behind.
                 export_all(trainer, args, log)
-                trainer.encoder.train()
-                trainer.head.train()
+                trainer.set_training()
     export_all(trainer, args, log)
 
 

@@ -62,6 +62,7 @@ test("training smoke test: sim data → PyTorch → ONNX folder that loads, hash
       demo,
       out: adapted,
       steps: 2,
+      tune: "head",
       data: join(dir, "adapt-data"),
       python: "/usr/bin/python3",
       threads: 1,
@@ -71,12 +72,16 @@ test("training smoke test: sim data → PyTorch → ONNX folder that loads, hash
     assert.equal(a.manifest.default_task, "push");
     const rawAdapted = JSON.parse(await readFile(join(adapted, "manifest.json"), "utf8"));
     assert.equal(rawAdapted.training.adapted_from.model, "hop_push");
+    // head-only tuning leaves the encoder exactly as trained, batch-norm statistics included
+    assert.equal(rawAdapted.files["encoder.onnx"], raw.files["encoder.onnx"]);
+    assert.notEqual(rawAdapted.files["head.onnx"], raw.files["head.onnx"]);
     await assert.rejects(
       adaptModel({
         model: folder,
         demo: join(dir, "rec-none.mcap"),
         out: join(dir, "x"),
         steps: 1,
+        tune: "all",
         data: join(dir, "d2"),
         python: "/usr/bin/python3",
         threads: 1,
