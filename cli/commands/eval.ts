@@ -35,7 +35,7 @@ export function summarize(out: EvalOutput): string {
   for (const [task, configs] of Object.entries(out.tasks)) {
     for (const [name, m] of Object.entries(configs)) {
       lines.push(
-        `${task.padEnd(11)} ${name.padEnd(12)} VOC ${m.voc ?? "-"}  VROC ${m.vroc ?? "-"}  VOC-F1 ${m.voc_f1 ?? "-"}  ` +
+        `${task.padEnd(11)} ${name.padEnd(12)} VOC ${m.voc ?? "-"} (monotone ${m.voc_monotone ?? "-"})  VROC ${m.vroc ?? "-"}  VOC-F1 ${m.voc_f1 ?? "-"}  ` +
           `completion ${m.completion_accuracy ?? "-"}  |Φ−true| ${m.progress_mae ?? "-"}  (${m.episodes} episodes, ${m.successful} successful)`,
       );
     }

@@ -19,6 +19,11 @@ export interface ConfigMetrics {
   successful: number;
   voc: number | null;
   vroc: number | null;
+  /**
+   * VOC over the successful episodes whose true progress never falls (no scripted drop, undo or wander
+   * regression): the protocol of the published VOC figures, which score expert demonstrations.
+   */
+  voc_monotone: number | null;
   voc_f1: number | null;
   completion_accuracy: number | null;
   /** Mean |Φ − true progress| over every step of every episode. */
@@ -61,6 +66,7 @@ export interface EvalReport {
 
 interface Accumulator {
   vocs: number[];
+  monotoneVocs: number[];
   vrocs: number[];
   correct: number;
   total: number;
@@ -75,6 +81,7 @@ const emptyConfusion = () =>
   ) as Record<Completion, Record<Completion, number>>;
 const newAcc = (): Accumulator => ({
   vocs: [],
+  monotoneVocs: [],
   vrocs: [],
   correct: 0,
   total: 0,
@@ -100,6 +107,7 @@ function finish(a: Accumulator): ConfigMetrics {
     successful: a.vocs.length,
     voc: round(v),
     vroc: round(r),
+    voc_monotone: round(mean(a.monotoneVocs)),
     voc_f1: v === null || r === null ? null : round(vocF1(v, r)),
     completion_accuracy: a.total ? round(a.correct / a.total) : null,
     progress_mae: a.steps ? round(a.absErr / a.steps) : null,
@@ -170,6 +178,7 @@ export async function evaluate(
     };
     let ceiling = ceilings.get(episode.task);
     if (!ceiling) ceilings.set(episode.task, (ceiling = newAcc()));
+    const monotone = episode.trueProgress.every((p, i) => i === 0 || p >= episode.trueProgress[i - 1]);
     const truthVoc = episode.success ? voc(episode.trueProgress) : undefined;
     if (truthVoc !== undefined) entry.truth_voc = Math.round(truthVoc * 10000) / 10000;
     for (const acc of [ceiling, overallCeiling]) {
@@ -197,6 +206,7 @@ export async function evaluate(
         entry.voc[config.name] = Math.round(v * 10000) / 10000;
         for (const acc of [task.get(config.name)!, overall.get(config.name)!]) {
           acc.vocs.push(v);
+          if (monotone) acc.monotoneVocs.push(v);
           acc.vrocs.push(r);
         }
       }

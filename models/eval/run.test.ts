@@ -62,6 +62,8 @@ test("eval of a recording: every view configuration scored, metrics in range, JS
     // classification calls the other two "success" where their true class is "partial".
     assert.deepEqual(out.ceiling.tasks.pick_place, { voc: 1, completion_accuracy: 0.3333 });
     assert.equal(out.episodes[0].truth_voc, 1);
+    // the one successful episode rises steadily, so it counts among the monotone ones
+    assert.equal(metrics.all.voc_monotone, metrics.all.voc);
     // the view the recording lacks ('left') changes nothing when dropped
     assert.equal(metrics["drop:left"].voc, metrics.all.voc);
     assert.deepEqual(JSON.parse(await readFile(json, "utf8")).configs, out.configs);

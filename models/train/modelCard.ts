@@ -11,11 +11,11 @@ const cell = (x: number | null) => (x === null ? "–" : x.toFixed(3));
 function table(configs: Record<string, ConfigMetrics>): string {
   const rows = Object.entries(configs).map(
     ([name, m]) =>
-      `| ${name} | ${cell(m.voc)} | ${cell(m.vroc)} | ${cell(m.voc_f1)} | ${cell(m.completion_accuracy)} | ${cell(m.progress_mae)} | ${m.episodes} (${m.successful}) |`,
+      `| ${name} | ${cell(m.voc)} | ${cell(m.voc_monotone)} | ${cell(m.vroc)} | ${cell(m.voc_f1)} | ${cell(m.completion_accuracy)} | ${cell(m.progress_mae)} | ${m.episodes} (${m.successful}) |`,
   );
   return [
-    "| views | VOC | VROC | VOC-F1 | completion acc. | mean abs(Φ − true) | episodes (successful) |",
-    "|---|---|---|---|---|---|---|",
+    "| views | VOC | VOC, monotone episodes | VROC | VOC-F1 | completion acc. | mean abs(Φ − true) | episodes (successful) |",
+    "|---|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }
@@ -49,6 +49,7 @@ export async function writeModelCard(dir: string, report: EvalOutput): Promise<v
     fusion: report.fusion,
     frame_stride: report.frame_stride,
     voc: all.voc,
+    voc_monotone: all.voc_monotone,
     vroc: all.vroc,
     voc_f1: all.voc_f1,
     completion_accuracy: all.completion_accuracy,
@@ -107,7 +108,8 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 ## Held-out evaluation (\`process-reward eval\`, ${evalSource(report.source)}, fusion \`${report.fusion}\`)
 ${table(t)}
 
-VOC / VROC over successful episodes; completion accuracy over all (success / partial / failure, DESIGN §6;
+VOC / VROC over successful episodes; "monotone episodes" keeps those whose true progress never falls (no
+scripted drop, undo or wander), the protocol of the published figures below, which score expert demonstrations; completion accuracy over all (success / partial / failure, DESIGN §6;
 true class: sim success, else partial if the last third of true progress averages ≥ 0.4).
 
 | target | measured | | ceiling (true Φ) |
