@@ -41,7 +41,7 @@ export function summarize(out: EvalOutput): string {
     }
     const c = out.ceiling.tasks[task];
     lines.push(
-      `${task.padEnd(11)} ${"true Φ".padEnd(12)} VOC ${c.voc ?? "-"}  completion ${c.completion_accuracy ?? "-"}  (the ceiling: a perfect model's score)`,
+      `${task.padEnd(11)} ${"true Φ".padEnd(12)} VOC ${c.voc ?? "-"} (monotone ${c.voc_monotone ?? "-"})  completion ${c.completion_accuracy ?? "-"}  (the ceiling: a perfect model's score)`,
     );
   }
   return lines.join("\n");

@@ -39,6 +39,7 @@ export interface ConfigMetrics {
  */
 export interface Ceiling {
   voc: number | null;
+  voc_monotone: number | null;
   completion_accuracy: number | null;
 }
 
@@ -95,6 +96,7 @@ const round = (x: number | null) => (x === null ? null : Math.round(x * 10000) /
 function finishCeiling(a: Accumulator): Ceiling {
   return {
     voc: round(mean(a.vocs)),
+    voc_monotone: round(mean(a.monotoneVocs)),
     completion_accuracy: a.total ? round(a.correct / a.total) : null,
   };
 }
@@ -149,7 +151,7 @@ export async function evaluate(
     configs: configs.map((c) => c.name),
     tasks: {},
     overall: {},
-    ceiling: { tasks: {}, overall: { voc: null, completion_accuracy: null } },
+    ceiling: { tasks: {}, overall: { voc: null, voc_monotone: null, completion_accuracy: null } },
     worst_single_view_drop_voc: null,
     episodes: [],
     plots: [],
@@ -185,6 +187,7 @@ export async function evaluate(
       acc.total++;
       if (classifyCompletion(episode.trueProgress) === truth) acc.correct++;
       if (truthVoc !== undefined) acc.vocs.push(truthVoc);
+      if (truthVoc !== undefined && monotone) acc.monotoneVocs.push(truthVoc);
     }
     let task = perTask.get(episode.task);
     if (!task) perTask.set(episode.task, (task = new Map(configs.map((c) => [c.name, newAcc()]))));

@@ -60,7 +60,11 @@ test("eval of a recording: every view configuration scored, metrics in range, JS
     }
     // Truth rises linearly in every episode, but only the first is a sim success: the truth's own
     // classification calls the other two "success" where their true class is "partial".
-    assert.deepEqual(out.ceiling.tasks.pick_place, { voc: 1, completion_accuracy: 0.3333 });
+    assert.deepEqual(out.ceiling.tasks.pick_place, {
+      voc: 1,
+      voc_monotone: 1,
+      completion_accuracy: 0.3333,
+    });
     assert.equal(out.episodes[0].truth_voc, 1);
     // the one successful episode rises steadily, so it counts among the monotone ones
     assert.equal(metrics.all.voc_monotone, metrics.all.voc);

@@ -124,8 +124,9 @@ export async function writeAdaptedCard(
   const task = manifest.default_task as string;
   const row = (name: string, r: EvalOutput) => {
     const a = r.tasks[task].all;
-    return `| ${name} | ${a.voc ?? "–"} | ${a.vroc ?? "–"} | ${a.completion_accuracy ?? "–"} | ${a.progress_mae ?? "–"} |`;
+    return `| ${name} | ${a.voc ?? "–"} | ${a.voc_monotone ?? "–"} | ${a.vroc ?? "–"} | ${a.completion_accuracy ?? "–"} | ${a.progress_mae ?? "–"} |`;
   };
+  const ceiling = after.ceiling.tasks[task];
   const from = manifest.training.adapted_from;
   const card = `# ${manifest.name}: one-shot adaptation of \`${from.model}\` to the variant \`${variant}\`
 
@@ -136,10 +137,14 @@ views, image size and frame stride as the source model.
 
 ## Held-out evaluation on the variant (\`process-reward eval --sim --variant ${variant}\`, ${JSON.stringify(after.source)})
 
-| model | VOC | VROC | completion acc. | mean abs(Φ − true) |
-|---|---|---|---|---|
+| model | VOC | VOC, monotone episodes | VROC | completion acc. | mean abs(Φ − true) |
+|---|---|---|---|---|---|
 ${row(`before (${from.model})`, before)}
 ${row(`after (${manifest.name})`, after)}
+| true progress (ceiling) | ${ceiling.voc ?? "–"} | ${ceiling.voc_monotone ?? "–"} | – | ${ceiling.completion_accuracy ?? "–"} | 0 |
+
+All views, fusion \`fused\`. The ceiling is what a perfect model scores on these episodes: successes after a
+scripted drop, undo or wander have a true progress that falls for a while.
 `;
   await writeFile(join(dir, "README.md"), card);
   await sealModel(dir, (m) => {
@@ -147,6 +152,7 @@ ${row(`after (${manifest.name})`, after)}
       variant,
       before: before.tasks[task].all,
       after: after.tasks[task].all,
+      ceiling,
       source: after.source,
     };
   });
