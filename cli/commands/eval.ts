@@ -56,7 +56,7 @@ export function addEvalCommand(program: Command): void {
     .requiredOption("--model <dir>", "model folder (manifest.json, ONNX files)")
     .option("--sim", "roll out held-out sim episodes (needs --task)")
     .option("--task <name>", `sim task (${TASK_NAMES.join(", ")}); with --bag, only this task's episodes`)
-    .option("--episodes <n>", "sim episodes", "20")
+    .option("--episodes <n>", "sim episodes", "40")
     .option("--seed <n>", "first sim seed (keep it outside the training seeds in the manifest)", "900000")
     .option("--bag <file>", "a sim recording (MCAP) with camera frames and ground truth")
     .option("--json <file>", "write the full report here")
