@@ -93,7 +93,8 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
   balance hop-value bins × time-gap bins (regressions and zero hops included); GOAL images come from another
   successful episode of the task; START is the episode's first frame.
 - Loss: cross-entropy to two-hot hop targets, stage cross-entropy, auxiliary per-state progress regression
-  (training only). View dropout: each view dropped with p = 0.1 and exactly one view dropped on 30% of pairs.
+  (training only). Augmentation: a shift of up to 3 px, brightness and contrast jitter, and a colour gain of
+  ±10% per channel. View dropout: each view dropped with p = 0.1 and exactly one view dropped on 30% of pairs.
 - Goal reference images (\`goals/\`): last frame of a successful training episode
   (seed ${manifest.tasks[task].goal_source.seed}, ${manifest.tasks[task].goal_source.policy}).
 

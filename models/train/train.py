@@ -112,14 +112,17 @@ class Trainer:
         self.opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
 
     def augment(self, x):
-        """Small shifts and brightness/contrast jitter per image, so held-out randomizations (lighting,
-        placement) are not a new world to the encoder."""
+        """Small shifts, brightness/contrast jitter and a colour gain per channel and image, so held-out
+        randomizations (lighting, placement, colours) are not a new world to the encoder. The colour gain
+        matters most: without it the late frames of held-out episodes (place, release) lost their progress
+        and completion accuracy was 0.05-0.10 lower on the selection seeds."""
         n = x.shape[0]
         pad = 3
         xp = F.pad(x, (pad, pad, pad, pad), mode="replicate")
         dx, dy = self.rng.integers(0, 2 * pad + 1, size=2)
         x = xp[:, :, dy:dy + self.size, dx:dx + self.size]
-        gain = torch.from_numpy(self.rng.uniform(0.85, 1.15, size=(n, 1, 1, 1)).astype(np.float32))
+        gain = torch.from_numpy((self.rng.uniform(0.85, 1.15, size=(n, 1, 1, 1))
+                                 * self.rng.uniform(0.9, 1.1, size=(n, 3, 1, 1))).astype(np.float32))
         bias = torch.from_numpy(self.rng.uniform(-0.15, 0.15, size=(n, 1, 1, 1)).astype(np.float32))
         return x * gain + bias
 
