@@ -5,7 +5,7 @@ import { codecFor, MsgType, type CompressedImage, type GroundTruth } from "../..
 
 /**
  * Writes a small sim-like recording for tests: `episodes` episodes of `steps` steps, ground truth rising
- * linearly to 1, and JPEG frames per view whose red channel encodes the step (40·step). Episode 0 succeeds,
+ * linearly to 1 (or `progress(step)`), and JPEG frames per view whose red channel encodes the step (40·step). Episode 0 succeeds,
  * the others do not; the wrist frame of episode 0 step 2 is missing.
  */
 export async function writeTestRecording(
@@ -17,6 +17,8 @@ export async function writeTestRecording(
     episodes?: number;
     steps?: number;
     size?: [number, number];
+    /** True progress at each step (default: linear from 0 to 1). */
+    progress?: (step: number, steps: number) => number;
   },
 ): Promise<void> {
   const { task, stages, views, episodes = 2, steps = 5, size = [32, 24] } = options;
@@ -38,7 +40,7 @@ export async function writeTestRecording(
     for (let step = 0; step < steps; step++) {
       const t = episode * 1000 + step;
       const stamp = { sec: t, nanosec: 0 };
-      const progress = step / (steps - 1);
+      const progress = options.progress ? options.progress(step, steps) : step / (steps - 1);
       const time = BigInt(t) * 1_000_000_000n;
       for (const [i, view] of views.entries()) {
         if (view === "wrist" && episode === 0 && step === 2) continue;

@@ -75,6 +75,34 @@ test("eval of a recording: every view configuration scored, metrics in range, JS
     assert.equal(png.format, "png");
   }));
 
+test("a success whose true progress falls lowers the ceiling and leaves no monotone episode to score", () =>
+  withDir(async (dir) => {
+    const bag = join(dir, "rec.mcap");
+    // rises, falls back (a dropped object), then reaches the goal
+    const dip = [0, 0.5, 0.2, 0.6, 1];
+    await writeTestRecording(bag, {
+      task: "pick_place",
+      stages: ["reach", "grasp", "transport", "place"],
+      views: ["front", "wrist"],
+      episodes: 1,
+      steps: dip.length,
+      progress: (step) => dip[step],
+    });
+    const out = await runEval({
+      model: PLACEHOLDER,
+      fusion: "fused",
+      threads: 1,
+      log,
+      source: { bag },
+      episodes: (m) => recordingEpisodes(bag, m.views, m.stride),
+    });
+    assert.equal(out.ceiling.tasks.pick_place.voc, 0.9);
+    assert.equal(out.episodes[0].truth_voc, 0.9);
+    assert.equal(out.ceiling.tasks.pick_place.voc_monotone, null);
+    assert.equal(out.tasks.pick_place.all.voc_monotone, null);
+    assert.equal(out.tasks.pick_place.all.successful, 1);
+  }));
+
 test("a missing model folder and a recording of a task the model does not know fail with clear errors", () =>
   withDir(async (dir) => {
     const bag = join(dir, "rec.mcap");
