@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { createLogger } from "../../lib/node/log.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { packagePath } from "../../lib/paths.js";
@@ -24,7 +24,7 @@ interface AdaptCliOptions {
   demoSeed: string;
   out: string;
   steps: string;
-  tune: string;
+  tune: AdaptTune;
   evalVariant?: string;
   evalEpisodes: string;
   evalSeed: string;
@@ -54,7 +54,7 @@ export function addAdaptCommand(program: Command): void {
     .option("--demo-seed <n>", "sim seed of a recorded demo", "800000")
     .requiredOption("--out <dir>", "adapted model folder")
     .option("--steps <n>", "fine-tuning steps", "150")
-    .option("--tune <part>", `weights to fine-tune (${ADAPT_TUNES.join(", ")})`, "all")
+    .addOption(new Option("--tune <part>", "weights to fine-tune").choices(ADAPT_TUNES).default("all"))
     .option(
       "--eval-variant <variant>",
       "evaluate VOC on this sim variant before and after, into the model card",
@@ -67,8 +67,6 @@ export function addAdaptCommand(program: Command): void {
       const log = createLogger("adapt");
       try {
         const threads = int("threads", opts.threads, 1);
-        if (!(ADAPT_TUNES as readonly string[]).includes(opts.tune))
-          throw new Error(`--tune must be one of ${ADAPT_TUNES.join(", ")}, got '${opts.tune}'`);
         const { manifest } = await loadManifest(opts.model);
         const task = manifest.default_task;
         const demo =
@@ -93,7 +91,7 @@ export function addAdaptCommand(program: Command): void {
           demo,
           out: opts.out,
           steps: int("steps", opts.steps, 1),
-          tune: opts.tune as AdaptTune,
+          tune: opts.tune,
           data: packagePath("build", "adapt-data"),
           python: opts.python,
           threads,

@@ -91,14 +91,19 @@ const newAcc = (): Accumulator => ({
   confusion: emptyConfusion(),
 });
 const mean = (a: number[]) => (a.length ? a.reduce((s, x) => s + x, 0) / a.length : null);
-const round = (x: number | null) => (x === null ? null : Math.round(x * 10000) / 10000);
+const round4 = (x: number) => Math.round(x * 10000) / 10000;
+const round = (x: number | null) => (x === null ? null : round4(x));
 
+/** Records the VOC of a successful episode, and among the monotone ones when its true progress never falls. */
+function addVoc(acc: Accumulator, v: number, monotone: boolean): void {
+  acc.vocs.push(v);
+  if (monotone) acc.monotoneVocs.push(v);
+}
+
+/** The ceiling's metrics, from an accumulator fed with the true progress in place of the prediction. */
 function finishCeiling(a: Accumulator): Ceiling {
-  return {
-    voc: round(mean(a.vocs)),
-    voc_monotone: round(mean(a.monotoneVocs)),
-    completion_accuracy: a.total ? round(a.correct / a.total) : null,
-  };
+  const { voc, voc_monotone, completion_accuracy } = finish(a);
+  return { voc, voc_monotone, completion_accuracy };
 }
 
 function finish(a: Accumulator): ConfigMetrics {
@@ -182,12 +187,11 @@ export async function evaluate(
     if (!ceiling) ceilings.set(episode.task, (ceiling = newAcc()));
     const monotone = episode.trueProgress.every((p, i) => i === 0 || p >= episode.trueProgress[i - 1]);
     const truthVoc = episode.success ? voc(episode.trueProgress) : undefined;
-    if (truthVoc !== undefined) entry.truth_voc = Math.round(truthVoc * 10000) / 10000;
+    if (truthVoc !== undefined) entry.truth_voc = round4(truthVoc);
     for (const acc of [ceiling, overallCeiling]) {
       acc.total++;
       if (classifyCompletion(episode.trueProgress) === truth) acc.correct++;
-      if (truthVoc !== undefined) acc.vocs.push(truthVoc);
-      if (truthVoc !== undefined && monotone) acc.monotoneVocs.push(truthVoc);
+      if (truthVoc !== undefined) addVoc(acc, truthVoc, monotone);
     }
     let task = perTask.get(episode.task);
     if (!task) perTask.set(episode.task, (task = new Map(configs.map((c) => [c.name, newAcc()]))));
@@ -206,10 +210,9 @@ export async function evaluate(
         const rev = await scorer.progress(embedded, goal, backward, config.use, options.mode);
         const v = voc(fwd.phi);
         const r = vroc(rev.phi);
-        entry.voc[config.name] = Math.round(v * 10000) / 10000;
+        entry.voc[config.name] = round4(v);
         for (const acc of [task.get(config.name)!, overall.get(config.name)!]) {
-          acc.vocs.push(v);
-          if (monotone) acc.monotoneVocs.push(v);
+          addVoc(acc, v, monotone);
           acc.vrocs.push(r);
         }
       }

@@ -107,7 +107,7 @@ class Trainer:
         # episode's frames would otherwise overwrite within a few dozen steps.
         self.freeze_encoder = args.freeze_encoder
         self.encoder.requires_grad_(not self.freeze_encoder)
-        params = list(self.head.parameters()) + ([] if self.freeze_encoder else list(self.encoder.parameters()))
+        params = [q for q in (*self.encoder.parameters(), *self.head.parameters()) if q.requires_grad]
         self.set_training()
         self.opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=1e-4)
 
