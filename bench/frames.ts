@@ -1,6 +1,7 @@
 import { codecFor } from "../lib/codec/codec.js";
 import { MsgType, type Image } from "../lib/codec/messages.js";
 import { timeFromSeconds } from "../lib/time/rosTime.js";
+import { rgbImage } from "../lib/image/rgbImage.js";
 
 const codec = codecFor<Image>(MsgType.Image);
 
@@ -24,15 +25,7 @@ export function texturedFrames(
           data[i + 1] = (y + v * 40) & 0xff;
           data[i + 2] = (x ^ y) & 0xff;
         }
-      return {
-        header: { stamp: timeFromSeconds(0), frame_id: topic },
-        height,
-        width,
-        encoding: "rgb8",
-        is_bigendian: 0,
-        step: width * 3,
-        data,
-      };
+      return rgbImage(width, height, data, { stamp: timeFromSeconds(0), frame_id: topic });
     }),
   );
 }

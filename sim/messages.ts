@@ -13,6 +13,7 @@ import type { Frame } from "./render/frames.js";
 import type { StepResult } from "./sim.js";
 import type { GripperCommand } from "./world/physics.js";
 import type { ViewName } from "./world/spec.js";
+import { rgbImage } from "../lib/image/rgbImage.js";
 
 /** Topic names the sim publishes and listens on (before remapping). */
 export const SIM_TOPICS = {
@@ -35,15 +36,7 @@ export const WORLD_FRAME = "world";
 
 /** A ROS image that shares the frame's pixel buffer (no copy: encode or publish before the next step). */
 export function imageMessage(frame: Frame, stamp: Time): Image {
-  return {
-    header: { stamp, frame_id: cameraFrameId(frame.view) },
-    height: frame.height,
-    width: frame.width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: frame.width * 3,
-    data: frame.data,
-  };
+  return rgbImage(frame.width, frame.height, frame.data, { stamp, frame_id: cameraFrameId(frame.view) });
 }
 
 /** JPEG-compressed image (sensor_msgs/CompressedImage, format as image_transport writes it). */

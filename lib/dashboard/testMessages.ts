@@ -1,4 +1,5 @@
 import type { DenseReward, EpisodeEvent, Image } from "../codec/messages.js";
+import { rgbImage } from "../image/rgbImage.js";
 
 /** Small message builders shared by the dashboard tests. */
 export function rewardMessage(step: number, overrides: Partial<DenseReward> = {}): DenseReward {
@@ -53,13 +54,5 @@ export function gradientImage(width: number, height: number, shift: number, fram
       data[i + 1] = y % 256;
       data[i + 2] = 128;
     }
-  return {
-    header: { stamp: { sec: shift, nanosec: 0 }, frame_id: frameId },
-    height,
-    width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: width * 3,
-    data,
-  };
+  return rgbImage(width, height, data, { stamp: { sec: shift, nanosec: 0 }, frame_id: frameId });
 }

@@ -9,6 +9,7 @@ import { loadModel, type RewardModel } from "../reward/model.js";
 import { Preprocessor } from "../reward/preprocess.js";
 import type { CameraFrame, FrameRequest } from "./env.js";
 import type { PotentialInput, PotentialSource } from "./rewards.js";
+import { rgbImage } from "../image/rgbImage.js";
 
 export interface ModelPotentialOptions {
   /** Model folder (models/CONTRACT.md), relative to the package or absolute. */
@@ -103,13 +104,8 @@ function imageMessage(view: string, input: PotentialInput): Image {
       `episode ${input.episode} step ${input.step}: no '${view}' frame for the reward model (frames: ${input.frames?.map((f) => f.view).join(", ") || "none"})`,
     );
   }
-  return {
-    header: { stamp: { sec: 0, nanosec: 0 }, frame_id: `${view}_camera_optical_frame` },
-    height: frame.height,
-    width: frame.width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: frame.width * 3,
-    data: frame.data,
-  };
+  return rgbImage(frame.width, frame.height, frame.data, {
+    stamp: { sec: 0, nanosec: 0 },
+    frame_id: `${view}_camera_optical_frame`,
+  });
 }

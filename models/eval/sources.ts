@@ -5,6 +5,7 @@ import { subsample } from "../data/dataset.js";
 import { episodePlan, policyLabel, simEpisodes } from "../data/simEpisodes.js";
 import { readRecording } from "../data/recording.js";
 import type { EvalEpisode } from "./episodeScorer.js";
+import { rgbImage } from "../../lib/image/rgbImage.js";
 
 /** Episodes of a sim recording (MCAP) for evaluation, every `stride`-th step (and the last). */
 export async function* recordingEpisodes(
@@ -57,14 +58,6 @@ export async function* simEvalEpisodes(
 function rgbMessage(data: Uint8Array, size: number): CameraMessage {
   return {
     kind: "Image",
-    message: {
-      header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" },
-      height: size,
-      width: size,
-      encoding: "rgb8",
-      is_bigendian: 0,
-      step: size * 3,
-      data,
-    },
+    message: rgbImage(size, size, data, { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }),
   };
 }

@@ -17,6 +17,7 @@ import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { rewardNode } from "./reward.js";
+import { rgbImage } from "../../lib/image/rgbImage.js";
 
 const TOPICS = ["/cam/front", "/cam/left", "/cam/wrist"];
 
@@ -34,13 +35,7 @@ function frame(t: number, view: number, overrides: Partial<Image> = {}): Image {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + view * 50 + Math.round(t * 100)) & 0xff;
   return {
-    header: { stamp: timeFromSeconds(100 + t), frame_id: TOPICS[view] },
-    height,
-    width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: width * 3,
-    data,
+    ...rgbImage(width, height, data, { stamp: timeFromSeconds(100 + t), frame_id: TOPICS[view] }),
     ...overrides,
   };
 }

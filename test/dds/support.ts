@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, type DenseReward, type Image } from "../../lib/codec/messages.js";
 import { packagePath } from "../../lib/paths.js";
+import { rgbImage } from "../../lib/image/rgbImage.js";
 
 export const LOOPBACK_CONFIG = packagePath("config", "cyclonedds-loopback.xml");
 
@@ -31,15 +32,10 @@ export function testImageData(width: number, height: number, channels: number, s
 }
 
 export function testImage(width: number, height: number, seq: number): Image {
-  return {
-    header: { stamp: { sec: seq, nanosec: 1000 * seq }, frame_id: "test_camera" },
-    height,
-    width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: width * 3,
-    data: testImageData(width, height, 3, seq),
-  };
+  return rgbImage(width, height, testImageData(width, height, 3, seq), {
+    stamp: { sec: seq, nanosec: 1000 * seq },
+    frame_id: "test_camera",
+  });
 }
 
 export function testImageCdr(width: number, height: number, seq: number): Uint8Array {
@@ -50,15 +46,7 @@ export function testImageCdr(width: number, height: number, seq: number): Uint8A
 export function cPeerImage(width: number, height: number, seq: number): Image {
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = ((i * 7 + seq * 13) ^ (i >>> 8)) & 0xff;
-  return {
-    header: { stamp: { sec: seq, nanosec: 7 * seq }, frame_id: "c_peer" },
-    height,
-    width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: width * 3,
-    data,
-  };
+  return rgbImage(width, height, data, { stamp: { sec: seq, nanosec: 7 * seq }, frame_id: "c_peer" });
 }
 
 /** Reward `k` as the C test peer publishes it; every number is exact in binary, so text forms agree. */

@@ -20,6 +20,7 @@ import { QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { policyNode, type PolicyNodeHandle } from "../../nodes/policy/policy.js";
 import { rewardNode, type RunningRewardNode } from "../../nodes/reward/reward.js";
+import { rgbImage } from "../../lib/image/rgbImage.js";
 
 // Fault injection at the level of running nodes on the local bus. Each test states the expected behaviour
 // that docs/RELIABILITY.md lists; faults already covered elsewhere are cited there, not repeated here.
@@ -44,15 +45,7 @@ function frame(t: number, view: number): Image {
   const height = 30;
   const data = new Uint8Array(width * height * 3);
   for (let i = 0; i < data.length; i++) data[i] = (i * 7 + view * 50 + Math.round(t * 100)) & 0xff;
-  return {
-    header: { stamp: timeFromSeconds(t), frame_id: TOPICS[view]! },
-    height,
-    width,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: width * 3,
-    data,
-  };
+  return rgbImage(width, height, data, { stamp: timeFromSeconds(t), frame_id: TOPICS[view]! });
 }
 
 function logSink(lines: string[]) {
