@@ -1,4 +1,5 @@
 import { Tensor } from "onnxruntime-node";
+import { assertFinite, FrameEncoder } from "../../lib/reward/estimator.js";
 import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
 import { hopBinCenters, hopFromLogits } from "../../lib/reward/hop.js";
 import type { RewardModel } from "../../lib/reward/model.js";
@@ -42,6 +43,7 @@ export class EpisodeScorer {
   private readonly D: number;
   private readonly goals = new Map<string, Float32Array>();
   private readonly centers: Float64Array;
+  private readonly encoder: FrameEncoder;
 
   constructor(
     private readonly model: RewardModel,
@@ -52,6 +54,7 @@ export class EpisodeScorer {
     this.V = m.views.length;
     this.D = m.encoder.outputs[0].shape[1] as number;
     this.centers = hopBinCenters(m.hop_bins);
+    this.encoder = new FrameEncoder(model, preprocessor);
   }
 
   async embed(episode: EvalEpisode): Promise<EmbeddedEpisode> {
@@ -71,7 +74,7 @@ export class EpisodeScorer {
       }),
     );
     await Promise.all(jobs);
-    const embeddings = await this.encode(images, T * V);
+    const embeddings = await this.encoder.encode(T * V, images);
     if (embeddings.length !== T * V * D)
       throw new Error(`encoder returned ${embeddings.length} values for ${T * V} images`);
     return { steps: T, embeddings, present };
@@ -82,7 +85,7 @@ export class EpisodeScorer {
     let goal = this.goals.get(task);
     if (!goal) {
       const images = await goalImageTensor(this.model, this.preprocessor, task);
-      goal = await this.encode(images, this.V);
+      goal = await this.encoder.encode(this.V, images);
       this.goals.set(task, goal);
     }
     return goal;
@@ -146,6 +149,7 @@ export class EpisodeScorer {
       view_mask: new Tensor("float32", mask, [rows, V]),
     });
     const logits = out.hop_logits.data as Float32Array;
+    assertFinite("head", "hop_logits", logits);
     const bins = this.centers.length;
     const fusion = new PotentialFusion({ mode });
     const result: EpisodeProgress = { phi: [], incremental: [], forward: [], backward: [], confidence: [] };
@@ -174,17 +178,5 @@ export class EpisodeScorer {
       result.confidence.push(Math.min(hops[0].confidence, hops[1].confidence, hops[2].confidence));
     }
     return result;
-  }
-
-  private async encode(images: Float32Array, count: number): Promise<Float32Array> {
-    const m = this.model.manifest;
-    const input = new Tensor("float32", images.subarray(0, count * this.preprocessor.size), [
-      count,
-      3,
-      m.image.height,
-      m.image.width,
-    ]);
-    const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
-    return out[m.encoder.outputs[0].name].data as Float32Array;
   }
 }
