@@ -6,6 +6,18 @@ import type { EvalOutput } from "../eval/run.js";
 
 const TARGETS = { voc_all: 0.95, voc_one_view_missing: 0.9, completion: 0.9 };
 
+/**
+ * Parameters of the encoder that models/train/hopmodel.py builds: four 3×3 stride-2 conv blocks (16/32/48/64
+ * channels, batch norm folded into the conv) and a linear map of the (size/16)² × 64 feature map.
+ */
+function encoderParameters(size: number, embed: number): number {
+  const chans = [3, 16, 32, 48, 64];
+  let n = 0;
+  for (let i = 1; i < chans.length; i++) n += chans[i - 1] * chans[i] * 9 + chans[i];
+  const side = Math.ceil(size / 16);
+  return n + 64 * side * side * embed + embed;
+}
+
 const cell = (x: number | null) => (x === null ? "–" : x.toFixed(3));
 
 function table(configs: Record<string, ConfigMetrics>): string {
@@ -66,6 +78,9 @@ export async function writeModelCard(dir: string, report: EvalOutput): Promise<v
   };
   const tr = manifest.training;
   const cameras: string = tr.recordings?.sim?.cameras ?? "format not recorded";
+  const size: number = manifest.image.width;
+  const embed: number = manifest.encoder.outputs[0].shape[1];
+  const threads = tr.threads === undefined ? "an unrecorded number of" : String(tr.threads);
   const verdict = (x: number | null, target: number) =>
     x === null ? "not measured" : x >= target ? "met" : "NOT met";
   const card = `# ${manifest.name}: stage-aware hop reward model for the sim task \`${task}\`
@@ -79,14 +94,14 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 ## Architecture
 - **Encoder** (\`encoder.onnx\`, shared by every view and role): four stride-2 3×3 conv blocks
   (16/32/48/64 channels, batch norm folded) on ${manifest.image.width}×${manifest.image.height} RGB, then a linear
-  map of the 4×4 feature map to a ${manifest.encoder.outputs[0].shape[1]}-d embedding (keeps *where* things are).
+  map of the ${Math.ceil(size / 16)}×${Math.ceil(size / 16)} feature map to a ${embed}-d embedding (keeps *where* things are).
 - **Head** (\`head.onnx\`): per view, a state code of BEFORE and of AFTER, each conditioned on START and GOAL;
   a pair code from both; pair codes averaged over the views whose mask is 1; hop logits from the pooled pair
   code, stage logits from the pooled AFTER code.
 - One network was trained on all sim tasks (${tr.tasks.join(", ")}); each task ships as its own folder because
   the contract ties the stage-logit width to the task's stage list.
 
-## Training (\`npm run train\`: ${tr.seconds?.data ?? "?"} s data + ${tr.seconds?.train ?? "?"} s training on 2 CPU cores shared with other jobs)
+## Training (\`npm run train\`: ${tr.seconds?.data ?? "?"} s data + ${tr.seconds?.train ?? "?"} s training with ${threads} PyTorch thread(s) on this project's 2-core CPU machine)
 - Data: sim recordings (rosbag2 MCAP; cameras: ${cameras}), ${tr.episodes.train + tr.episodes.validation} episodes
   over all tasks (${tr.frames} frames), training seeds ${tr.train_seeds.first}–${tr.train_seeds.last} per task; per ten seeds
   3 clean experts, 3 noisy experts, 3 experts with a scripted failure (drop / undo / stall / wander) and 1 random
@@ -102,10 +117,10 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
   (seed ${manifest.tasks[task].goal_source.seed}, ${manifest.tasks[task].goal_source.policy}).
 
 ## What was traded for the CPU budget
-- ${manifest.image.width}×${manifest.image.height} images, a ~0.1 M-parameter encoder, ${tr.steps} optimisation
+- ${manifest.image.width}×${manifest.image.height} images, a ${(encoderParameters(size, embed) / 1e6).toFixed(2)} M-parameter encoder, ${tr.steps} optimisation
   steps, frames subsampled by ${manifest.frame_stride}. The cameras are rendered and compressed at the model's size:
   cheaper than rendering 640×480 and downsampling, as a robot's camera stream reaches the model, and the
-  JPEG keeps full chroma, which a camera's 4:2:0 stream loses (harmless at 640 px, not at 64 px).
+  JPEG keeps full chroma, which a camera's 4:2:0 stream loses (harmless at 640 px, not at ${size} px).
 - The model should be run at the same frame stride (one 20 Hz sim step in ${manifest.frame_stride}, ~${20 / manifest.frame_stride} Hz):
   the incremental hop was trained on gaps of at least that.
 

@@ -346,6 +346,7 @@ def export(trainer, out, task, args, train_log):
             "episodes": {"train": len(trainer.train), "validation": len(trainer.val)},
             "frames": int(len(trainer.progress)),
             "seed": args.seed,
+            "threads": args.threads,
             "steps": trainer.steps_done,
             "planned_steps": args.steps,
             "log": train_log,
