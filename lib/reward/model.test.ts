@@ -47,6 +47,7 @@ test("the placeholder model loads, with every hash checked, on the CPU provider 
   } finally {
     await model.release();
   }
+  await model.release(); // a second release (a node stopped twice) is a no-op, not "Session already disposed"
 });
 
 test("refuses a model whose files or manifest do not match, naming the file or field", async () => {

@@ -110,15 +110,19 @@ export async function loadModel(loaded: LoadedManifest, options: ModelOptions): 
     );
     const e = encoder;
     const h = head;
+    // ONNX Runtime throws "Session already disposed" on a second release; a node stopped twice (a shutdown
+    // signal during stop, a test's cleanup) must not fail on it.
+    let released: Promise<void> | undefined;
     return {
       ...loaded,
       provider,
       encoder: e,
       head: h,
-      release: async () => {
-        await e.release();
-        await h.release();
-      },
+      release: () =>
+        (released ??= (async () => {
+          await e.release();
+          await h.release();
+        })()),
     };
   }
   throw new Error(`model ${dir}: no execution provider could load it (${failures.join("; ")})`);

@@ -295,6 +295,7 @@ test("a stage model drops in by manifest: potential 'stage', Φ = P(k−1) + ᾱ
   } finally {
     sub.unsubscribe();
     await node.stop();
+    await node.stop(); // a second stop (a signal during shutdown) is a no-op, not "Session already disposed"
     await transport.close();
   }
 });
