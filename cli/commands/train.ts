@@ -39,7 +39,7 @@ export function addTrainCommand(program: Command): void {
     .option("--tasks <list>", "comma-separated sim tasks", TASK_NAMES.join(","))
     .option("--episodes <n>", "training episodes per task", "100")
     .option("--seed <n>", "first training seed", "1000")
-    .option("--eval-episodes <n>", "held-out evaluation episodes per task (0: skip)", "40")
+    .option("--eval-episodes <n>", "held-out evaluation episodes per task (0: skip)", "100")
     .option("--eval-seed <n>", "first evaluation seed", "900000")
     .option("--size <px>", "square image side", "64")
     .option("--stride <n>", "keep every n-th control step", "2")
