@@ -52,9 +52,9 @@ export class EpisodeScorer {
     const m = model.manifest;
     if (m.kind !== "hop" || m.hop_bins === undefined) throw new Error(`model '${m.name}' is not a hop model`);
     this.V = m.views.length;
-    this.D = m.encoder.outputs[0].shape[1] as number;
-    this.centers = hopBinCenters(m.hop_bins);
     this.encoder = new FrameEncoder(model, preprocessor);
+    this.D = this.encoder.embeddingSize;
+    this.centers = hopBinCenters(m.hop_bins);
   }
 
   async embed(episode: EvalEpisode): Promise<EmbeddedEpisode> {

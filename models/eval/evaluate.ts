@@ -188,9 +188,10 @@ export async function evaluate(
     const monotone = episode.trueProgress.every((p, i) => i === 0 || p >= episode.trueProgress[i - 1]);
     const truthVoc = episode.success ? voc(episode.trueProgress) : undefined;
     if (truthVoc !== undefined) entry.truth_voc = round4(truthVoc);
+    const truthClassified = classifyCompletion(episode.trueProgress) === truth;
     for (const acc of [ceiling, overallCeiling]) {
       acc.total++;
-      if (classifyCompletion(episode.trueProgress) === truth) acc.correct++;
+      if (truthClassified) acc.correct++;
       if (truthVoc !== undefined) addVoc(acc, truthVoc, monotone);
     }
     let task = perTask.get(episode.task);

@@ -8,13 +8,12 @@ const TARGETS = { voc_all: 0.95, voc_one_view_missing: 0.9, completion: 0.9 };
 
 /**
  * Parameters of the encoder that models/train/hopmodel.py builds: four 3×3 stride-2 conv blocks (16/32/48/64
- * channels, batch norm folded into the conv) and a linear map of the (size/16)² × 64 feature map.
+ * channels, batch norm folded into the conv) and a linear map of the side × side × 64 feature map.
  */
-function encoderParameters(size: number, embed: number): number {
+function encoderParameters(side: number, embed: number): number {
   const chans = [3, 16, 32, 48, 64];
   let n = 0;
   for (let i = 1; i < chans.length; i++) n += chans[i - 1] * chans[i] * 9 + chans[i];
-  const side = Math.ceil(size / 16);
   return n + 64 * side * side * embed + embed;
 }
 
@@ -79,6 +78,8 @@ export async function writeModelCard(dir: string, report: EvalOutput): Promise<v
   const tr = manifest.training;
   const cameras: string = tr.recordings?.sim?.cameras ?? "format not recorded";
   const size: number = manifest.image.width;
+  // Four stride-2 convolutions with padding 1 halve the side four times, rounding up.
+  const side = Math.ceil(size / 16);
   const embed: number = manifest.encoder.outputs[0].shape[1];
   const threads = tr.threads === undefined ? "an unrecorded number of" : String(tr.threads);
   const verdict = (x: number | null, target: number) =>
@@ -94,7 +95,7 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
 ## Architecture
 - **Encoder** (\`encoder.onnx\`, shared by every view and role): four stride-2 3×3 conv blocks
   (16/32/48/64 channels, batch norm folded) on ${manifest.image.width}×${manifest.image.height} RGB, then a linear
-  map of the ${Math.ceil(size / 16)}×${Math.ceil(size / 16)} feature map to a ${embed}-d embedding (keeps *where* things are).
+  map of the ${side}×${side} feature map to a ${embed}-d embedding (keeps *where* things are).
 - **Head** (\`head.onnx\`): per view, a state code of BEFORE and of AFTER, each conditioned on START and GOAL;
   a pair code from both; pair codes averaged over the views whose mask is 1; hop logits from the pooled pair
   code, stage logits from the pooled AFTER code.
@@ -117,7 +118,7 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
   (seed ${manifest.tasks[task].goal_source.seed}, ${manifest.tasks[task].goal_source.policy}).
 
 ## What was traded for the CPU budget
-- ${manifest.image.width}×${manifest.image.height} images, a ${(encoderParameters(size, embed) / 1e6).toFixed(2)} M-parameter encoder, ${tr.steps} optimisation
+- ${manifest.image.width}×${manifest.image.height} images, a ${(encoderParameters(side, embed) / 1e6).toFixed(2)} M-parameter encoder, ${tr.steps} optimisation
   steps, frames subsampled by ${manifest.frame_stride}. The cameras are rendered and compressed at the model's size:
   cheaper than rendering 640×480 and downsampling, as a robot's camera stream reaches the model, and the
   JPEG keeps full chroma, which a camera's 4:2:0 stream loses (harmless at 640 px, not at ${size} px).
