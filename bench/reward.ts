@@ -16,10 +16,8 @@ import { codecFor } from "../lib/codec/codec.js";
 import { EpisodeEventKind, MsgType, type DenseReward, type Image } from "../lib/codec/messages.js";
 import { createLogger } from "../lib/node/log.js";
 import { startNode } from "../lib/node/node.js";
-import { packagePath } from "../lib/paths.js";
-import { loadManifest } from "../lib/reward/manifest.js";
-import { loadModel, type Provider } from "../lib/reward/model.js";
-import { Preprocessor } from "../lib/reward/preprocess.js";
+import type { Provider } from "../lib/reward/model.js";
+import { createRewardModel } from "../lib/reward/rewardModelFactory.js";
 import { LatencyWindow, STAGES, type PipelineStats, type Stage } from "../lib/reward/stats.js";
 import { timeFromSeconds } from "../lib/time/rosTime.js";
 import { LocalBus, LocalTransport } from "../lib/transport/local.js";
@@ -100,13 +98,14 @@ export async function benchReward(options: Partial<RewardBenchOptions> = {}): Pr
   const images = texturedFrames(4, o.width, o.height, TOPICS);
   /** One baseline step: CDR decode + preprocess of 3 views + encoder.run + head.run, nothing else. */
   async function baselineStep(): Promise<() => Promise<number>> {
-    const model = await loadModel(await loadManifest(packagePath(o.model)), {
+    const { model, preprocessor: pre } = await createRewardModel({
+      model: o.model,
       providers,
       threads: o.threads,
+      fusion: "fused",
       log: quiet,
     });
     const m = model.manifest;
-    const pre = new Preprocessor(m.image);
     const V = m.views.length;
     const D = m.encoder.outputs[0].shape[1] as number;
     const batch = new Float32Array(V * pre.size);

@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
 import { packagePath } from "../../lib/paths.js";
-import type { ReplaySummary } from "../../lib/replay/replay.js";
+import type { ReplaySummary } from "../../nodes/reward/replay/replay.js";
 import { topicMessages, writeFixtureBag } from "../../lib/replay/testBags.js";
 import { REPLAY_EXIT } from "./replay.js";
 

@@ -4,8 +4,9 @@ import type { Command } from "commander";
 import { BagError } from "../../lib/bag/types.js";
 import { createLogger, stderrSink } from "../../lib/node/log.js";
 import { ParameterError } from "../../lib/params/resolve.js";
-import { replayParameters } from "../../lib/replay/parameters.js";
-import { replayBag, ReplayError, type ReplaySummary } from "../../lib/replay/replay.js";
+import { replayParameters } from "../../nodes/reward/replay/parameters.js";
+import { replayBag, type ReplaySummary } from "../../nodes/reward/replay/replay.js";
+import { ReplayError } from "../../nodes/reward/replay/replayError.js";
 import { formatSeconds, Progress } from "../progress.js";
 
 /** Exit status of `process-reward replay`, for scripts. */

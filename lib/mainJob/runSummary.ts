@@ -7,7 +7,7 @@ import {
 } from "../codec/messages.js";
 import { LatencyWindow } from "../reward/stats.js";
 import { timeToNanos } from "../time/rosTime.js";
-import { spearman } from "../../models/eval/metrics.js";
+import { spearman } from "../math/spearman.js";
 
 export interface RunSummary {
   episodes: number;

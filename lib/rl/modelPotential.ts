@@ -1,12 +1,10 @@
-import { isAbsolute } from "node:path";
 import type { Image } from "../codec/messages.js";
 import { createLogger, type Logger } from "../node/log.js";
-import { packagePath } from "../paths.js";
-import { PotentialFusion, type FusionMode } from "../reward/fusion.js";
-import { HopScorer } from "../reward/hopScorer.js";
-import { loadManifest } from "../reward/manifest.js";
-import { loadModel, type RewardModel } from "../reward/model.js";
-import { Preprocessor } from "../reward/preprocess.js";
+import type { PotentialEstimator } from "../reward/estimator.js";
+import type { FusionMode } from "../reward/fusion.js";
+import type { RewardModel } from "../reward/model.js";
+import type { Preprocessor } from "../reward/preprocess.js";
+import { createRewardModel } from "../reward/rewardModelFactory.js";
 import type { CameraFrame, FrameRequest } from "./env.js";
 import type { PotentialInput, PotentialSource } from "./rewards.js";
 import { rgbImage } from "../image/rgbImage.js";
@@ -35,26 +33,16 @@ export interface ModelPotential extends PotentialSource {
  * the experiment hands over each step's views together.
  */
 export async function createModelPotential(options: ModelPotentialOptions): Promise<ModelPotential> {
-  const log = options.log ?? createLogger("experiment");
-  const dir = isAbsolute(options.model) ? options.model : packagePath(options.model);
-  const model = await loadModel(await loadManifest(dir), {
+  const { model, preprocessor, estimator } = await createRewardModel({
+    model: options.model,
     providers: ["cpu"],
     threads: options.threads,
-    log,
+    fusion: options.fusion,
+    task: options.task,
+    kinds: ["hop"],
+    log: options.log ?? createLogger("experiment"),
   });
-  try {
-    if (model.manifest.kind !== "hop")
-      throw new Error(
-        `model '${model.manifest.name}' is a ${model.manifest.kind} model; the experiment uses hop models`,
-      );
-    const preprocessor = new Preprocessor(model.manifest.image);
-    const scorer = new HopScorer(model, preprocessor, new PotentialFusion({ mode: options.fusion }));
-    await scorer.useTask(options.task);
-    return new HopPotential(model, preprocessor, scorer);
-  } catch (err) {
-    await model.release();
-    throw err;
-  }
+  return new HopPotential(model, preprocessor, estimator);
 }
 
 class HopPotential implements ModelPotential {
@@ -64,7 +52,7 @@ class HopPotential implements ModelPotential {
   constructor(
     private readonly model: RewardModel,
     private readonly preprocessor: Preprocessor,
-    private readonly scorer: HopScorer,
+    private readonly scorer: PotentialEstimator,
   ) {
     const m = model.manifest;
     this.name = `${m.name} (${scorer.task}, ${model.sha256.slice(0, 12)})`;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { classifyCompletion, spearman, trueCompletion, voc, vocF1, vroc } from "./metrics.js";
+import { spearman } from "../../lib/math/spearman.js";
+import { classifyCompletion, trueCompletion, voc, vocF1, vroc } from "./metrics.js";
 
 test("spearman matches the textbook value with ties averaged", () => {
   // x ranks 1,2,3,4,5; y = [1,2,2,4,3] ranks 1,2.5,2.5,5,4 → rho = 0.8721 (Pearson of the ranks)

@@ -1,9 +1,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { FusionMode } from "../../lib/reward/fusion.js";
-import { loadManifest } from "../../lib/reward/manifest.js";
-import { loadModel } from "../../lib/reward/model.js";
-import { Preprocessor } from "../../lib/reward/preprocess.js";
+import { createRewardModel } from "../../lib/reward/rewardModelFactory.js";
 import type { Logger } from "../../lib/node/log.js";
 import { EpisodeScorer, type EvalEpisode } from "./episodeScorer.js";
 import { evaluate, type EvalReport } from "./evaluate.js";
@@ -34,12 +32,19 @@ export type EvalOutput = EvalReport & {
 
 /** Loads and checks a model folder, evaluates it on the episodes, writes the JSON report and plots. */
 export async function runEval(options: RunEvalOptions): Promise<EvalOutput> {
-  const loaded = await loadManifest(options.model);
-  const m = loaded.manifest;
-  const stride = options.stride ?? (await readStride(options.model)) ?? 1;
-  const model = await loadModel(loaded, { providers: ["cpu"], threads: options.threads, log: options.log });
+  const { model, preprocessor, release } = await createRewardModel({
+    // The eval's --model is a path as the user typed it, relative to the working directory.
+    model: resolve(options.model),
+    providers: ["cpu"],
+    threads: options.threads,
+    fusion: options.fusion,
+    kinds: ["hop"],
+    log: options.log,
+  });
   try {
-    const scorer = new EpisodeScorer(model, new Preprocessor(m.image));
+    const m = model.manifest;
+    const stride = options.stride ?? (await readStride(options.model)) ?? 1;
+    const scorer = new EpisodeScorer(model, preprocessor);
     const episodes = options.episodes({ views: m.views, size: m.image.width, stride, task: m.default_task });
     const report = await evaluate(scorer, m.views, episodes, {
       mode: options.fusion,
@@ -50,7 +55,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutput> {
         ),
     });
     const output: EvalOutput = {
-      model: { name: m.name, dir: options.model, sha256: loaded.sha256 },
+      model: { name: m.name, dir: options.model, sha256: model.sha256 },
       source: options.source,
       frame_stride: stride,
       ...report,
@@ -61,7 +66,7 @@ export async function runEval(options: RunEvalOptions): Promise<EvalOutput> {
     }
     return output;
   } finally {
-    await model.release();
+    await release();
   }
 }
 

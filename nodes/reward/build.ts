@@ -1,18 +1,13 @@
-import { isAbsolute } from "node:path";
 import type { Logger } from "../../lib/node/log.js";
-import { packagePath } from "../../lib/paths.js";
-import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
-import { HopScorer } from "../../lib/reward/hopScorer.js";
-import { loadManifest } from "../../lib/reward/manifest.js";
-import { loadModel, type Provider, type RewardModel } from "../../lib/reward/model.js";
+import type { FusionMode } from "../../lib/reward/fusion.js";
+import type { Provider, RewardModel } from "../../lib/reward/model.js";
 import {
   RewardPipeline,
   type CameraInput,
   type PipelineConfig,
   type PipelineParts,
 } from "../../lib/reward/pipeline.js";
-import { Preprocessor } from "../../lib/reward/preprocess.js";
-import { StageScorer } from "../../lib/reward/stageScorer.js";
+import { createRewardModel, type RewardModelConfig } from "../../lib/reward/rewardModelFactory.js";
 import type { RewardParameters } from "./parameters.js";
 
 export interface BuildOptions {
@@ -31,9 +26,16 @@ export interface BuiltPipeline {
   readonly model: RewardModel;
 }
 
-/** The model folder a `model` parameter names: absolute, or relative to the package. */
-export function modelDir(model: string): string {
-  return isAbsolute(model) ? model : packagePath(model);
+/** The reward model the reward node's parameters select, as the model factory takes it. */
+export function rewardModelConfig(params: RewardParameters, log: Logger): RewardModelConfig {
+  return {
+    model: params.model,
+    providers: params.providers as Provider[],
+    threads: params.ort_threads,
+    fusion: params.fusion as FusionMode,
+    task: params.task,
+    log,
+  };
 }
 
 /**
@@ -45,21 +47,10 @@ export async function buildRewardPipeline(
   params: RewardParameters,
   options: BuildOptions,
 ): Promise<BuiltPipeline> {
-  const { log } = options;
-  const model = await loadModel(await loadManifest(modelDir(params.model)), {
-    providers: params.providers as Provider[],
-    threads: params.ort_threads,
-    log,
-  });
+  const { model, preprocessor, estimator, release } = await createRewardModel(
+    rewardModelConfig(params, options.log),
+  );
   try {
-    const preprocessor = new Preprocessor(model.manifest.image);
-    const estimator =
-      model.manifest.kind === "hop"
-        ? new HopScorer(model, preprocessor, new PotentialFusion({ mode: params.fusion as FusionMode }))
-        : new StageScorer(model, preprocessor);
-    if (model.manifest.kind === "stage")
-      log.info("stage model: Φ = P(k−1) + ᾱk·τ; the fusion parameter does not apply");
-    await estimator.useTask(params.task || model.manifest.default_task);
     const pipeline = new RewardPipeline(
       {
         nodeName: options.nodeName,
@@ -72,18 +63,11 @@ export async function buildRewardPipeline(
         rewardRateHz: params.reward_rate,
         backPressure: options.backPressure,
       },
-      {
-        model,
-        preprocessor,
-        estimator,
-        log,
-        now: options.now,
-        scheduler: options.scheduler,
-      },
+      { model, preprocessor, estimator, log: options.log, now: options.now, scheduler: options.scheduler },
     );
     return { pipeline, model };
   } catch (err) {
-    await model.release();
+    await release();
     throw err;
   }
 }

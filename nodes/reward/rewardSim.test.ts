@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { spearman } from "../../models/eval/metrics.js";
+import { spearman } from "../../lib/math/spearman.js";
 import { MsgType, type DenseReward } from "../../lib/codec/messages.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { rewardParameters, type RewardParameters } from "../../nodes/reward/parameters.js";
-import { parametersFromFile } from "../params/paramsFile.js";
-import { commonParameters, resolveParameters } from "../params/resolve.js";
-import type { NamedCameras } from "./cameras.js";
+import { rewardParameters, type RewardParameters } from "../parameters.js";
+import { parametersFromFile } from "../../../lib/params/paramsFile.js";
+import { commonParameters, resolveParameters } from "../../../lib/params/resolve.js";
+import type { NamedCameras } from "../../../lib/replay/cameras.js";
 
 /** The node name whose section of a params YAML a replay reads (`reward: ros__parameters: …`). */
 export const REPLAY_NODE = "reward";

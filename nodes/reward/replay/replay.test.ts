@@ -5,14 +5,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { parse as parseYaml } from "yaml";
-import { openBag } from "../bag/openBag.js";
-import { codecFor } from "../codec/codec.js";
-import { MsgType, RewardStatus, type DenseReward, type DiagnosticArray } from "../codec/messages.js";
-import { createLogger, type LogLevel } from "../node/log.js";
-import { packagePath } from "../paths.js";
+import { openBag } from "../../../lib/bag/openBag.js";
+import { codecFor } from "../../../lib/codec/codec.js";
+import {
+  MsgType,
+  RewardStatus,
+  type DenseReward,
+  type DiagnosticArray,
+} from "../../../lib/codec/messages.js";
+import { createLogger, type LogLevel } from "../../../lib/node/log.js";
+import { packagePath } from "../../../lib/paths.js";
 import { replayParameters } from "./parameters.js";
-import { replayBag, ReplayError, type ReplayOptions, type ReplaySummary } from "./replay.js";
-import { cameraTopic, topicMessages, writeFixtureBag, type FixtureBag } from "./testBags.js";
+import { replayBag, type ReplayOptions, type ReplaySummary } from "./replay.js";
+import { ReplayError } from "./replayError.js";
+import {
+  cameraTopic,
+  topicMessages,
+  writeFixtureBag,
+  type FixtureBag,
+} from "../../../lib/replay/testBags.js";
 
 const SHARED_BAGS = packagePath("..", "shared", "bags");
 const noBags = existsSync(SHARED_BAGS) ? false : `shared bags not found at ${SHARED_BAGS}`;
