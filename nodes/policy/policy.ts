@@ -7,10 +7,8 @@ import { actionBounds, actionMessage, denormalizeAction } from "../../lib/rl/spa
 import { StampIndex } from "../../lib/rl/stampIndex.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { buildLearner } from "./build.js";
+import { eventEnd, gammaMismatch, observationProblem, rewardEnd } from "./inputs.js";
 import { policyParameters } from "./parameters.js";
-
-const EPISODE_TERMINAL = 1;
-const EPISODE_TRUNCATED = 2;
 
 export interface PolicyNodeStats {
   readonly assembler: AssemblerStats;
@@ -27,7 +25,8 @@ export interface PolicyNodeHandle extends RunningNode {
 /**
  * Online RL policy: acts on each observation, joins observations, its own actions, the dense reward and
  * episode events into transitions, learns from them (TD3+BC), and checkpoints so a crash loses at most one
- * interval.
+ * interval. Thin shell: the learner is built in build.ts, each input is judged in inputs.ts, transitions are
+ * joined by lib/rl; this file only wires parameters and topics to them.
  */
 export const policyNode = defineNode({
   name: "policy",
@@ -61,13 +60,11 @@ export const policyNode = defineNode({
       subscribe(transport, topic(params.observation_topic), MsgType.Observation, { onDecodeError }).subscribe(
         (msg) => {
           const values = Float32Array.from(msg.values);
-          if (values.length !== params.observation_dim || values.some((v) => !Number.isFinite(v))) {
+          const problem = observationProblem(values, params.observation_dim);
+          if (problem) {
             rejectedObservations++;
             log.warn(
-              `observation ${msg.episode_id}/${msg.step} on ${params.observation_topic} rejected: ` +
-                (values.length !== params.observation_dim
-                  ? `${values.length} values, observation_dim is ${params.observation_dim}`
-                  : "non-finite value"),
+              `observation ${msg.episode_id}/${msg.step} on ${params.observation_topic} rejected: ${problem}`,
             );
             return;
           }
@@ -84,27 +81,20 @@ export const policyNode = defineNode({
       ),
       subscribe(transport, topic(params.reward_topic), MsgType.DenseReward, { onDecodeError }).subscribe(
         (msg) => {
-          if (Math.abs(msg.gamma - params.gamma) > 1e-9) {
-            log.once(
-              "error",
-              "gamma",
-              `reward gamma ${msg.gamma} differs from the learner's gamma ${params.gamma}: shaping is no longer policy-invariant`,
-            );
-          }
+          const mismatch = gammaMismatch(msg.gamma, params.gamma);
+          if (mismatch) log.once("error", "gamma", mismatch);
           if (!Number.isFinite(msg.reward)) {
             log.warn(`reward ${msg.episode_id}/${msg.step} is not finite; dropped`);
             return;
           }
-          const end = msg.terminal ? "terminal" : msg.truncated ? "truncated" : undefined;
           const step = stamps.step(msg.episode_id, msg.header.stamp) ?? msg.step;
-          assembler.addReward(msg.episode_id, step, msg.reward, end, performance.now());
+          assembler.addReward(msg.episode_id, step, msg.reward, rewardEnd(msg), performance.now());
         },
       ),
       subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, { onDecodeError }).subscribe(
         (msg) => {
-          if (msg.event === EPISODE_TERMINAL) assembler.addEpisodeEnd(msg.episode_id, msg.step, "terminal");
-          else if (msg.event === EPISODE_TRUNCATED)
-            assembler.addEpisodeEnd(msg.episode_id, msg.step, "truncated");
+          const end = eventEnd(msg.event);
+          if (end) assembler.addEpisodeEnd(msg.episode_id, msg.step, end);
         },
       ),
     ];
