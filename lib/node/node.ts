@@ -97,12 +97,12 @@ export async function startNode<S extends z.ZodObject>(
 }
 
 /**
- * Run one node as a process (`process-reward <node> --ros-args …` or `node dist/nodes/x/main.js …`):
+ * Run one node as a process, `process-reward <node> --ros-args …` (what ros/'s per-node executables run):
  * stops cleanly on SIGINT/SIGTERM; exit code 0 on a clean stop, 1 when start fails, 2 for bad parameters.
  */
 export async function runNodeMain<S extends z.ZodObject>(
   definition: NodeDefinition<S>,
-  argv: readonly string[] = process.argv.slice(2),
+  argv: readonly string[],
 ): Promise<number> {
   let started: StartedNode<WithCommon<S>>;
   try {

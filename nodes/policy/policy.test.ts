@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { filter, firstValueFrom } from "rxjs";
-import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
+import { EpisodeEventKind, MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
 import { createLogger, type LogLevel } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";
 import { EpisodeRewards } from "../../lib/rl/rewards.js";
@@ -109,7 +109,7 @@ async function drive(
         observations++;
         eventPub.publish({
           header: header(step + 1),
-          event: gt.terminal ? 1 : 2,
+          event: gt.terminal ? EpisodeEventKind.TERMINAL : EpisodeEventKind.TRUNCATED,
           episode_id: id,
           step: step + 1,
           task: "push",

@@ -1,0 +1,62 @@
+import { z } from "zod";
+import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
+
+/** The policy node's parameters; launch files, config/*.yaml and scripts/launchCheck.ts use these names. */
+export const policyParameters = z.object({
+  observation_topic: z.string().default("/sim/observation").describe("process_reward_msgs/Observation input"),
+  reward_topic: z.string().default("/reward").describe("DenseReward input"),
+  episode_topic: z.string().default("/episode").describe("EpisodeEvent input"),
+  action_topic: z.string().default("/action").describe("Action output"),
+  observation_dim: z.number().int().positive().describe("length of Observation.values"),
+  gamma: z
+    .number()
+    .gt(0)
+    .lt(1)
+    .default(DEFAULT_TD3.gamma)
+    .describe("discount; must equal the reward node's gamma"),
+  seed: z.number().int().nonnegative().default(0),
+  train: z.boolean().default(true).describe("learn and explore; false = act greedily only"),
+  hidden_units: z
+    .array(z.number().int().positive())
+    .min(1)
+    .default([...DEFAULT_TD3.hidden]),
+  batch_size: z.number().int().positive().default(128),
+  updates_per_step: z.number().int().nonnegative().default(1).describe("gradient updates per transition"),
+  warmup_transitions: z.number().int().nonnegative().default(256),
+  replay_capacity: z.number().int().positive().default(100_000),
+  exploration_noise: z
+    .number()
+    .nonnegative()
+    .default(0.2)
+    .describe("Gaussian std in normalized action units"),
+  bc_steps: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(8000)
+    .describe("behaviour-cloning steps before online learning"),
+  bc_weight: z.number().nonnegative().default(DEFAULT_TD3.bcWeight),
+  demo_batch_fraction: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.5)
+    .describe("share of each batch from demonstrations"),
+  q_weight: z.number().nonnegative().default(DEFAULT_TD3.alpha),
+  actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
+  max_translation: z.number().positive().default(0.04).describe("metres per step at action ±1"),
+  max_yaw: z.number().nonnegative().default(0.1).describe("radians per step at action ±1"),
+  reward_timeout_ms: z
+    .number()
+    .positive()
+    .default(2000)
+    .describe("wait this long for a step's reward, then drop it"),
+  demonstrations: z
+    .string()
+    .default("")
+    .describe("JSON demonstrations to clone before learning (fresh start only)"),
+  checkpoint_path: z.string().default("").describe("empty: no checkpoints"),
+  checkpoint_interval_s: z.number().positive().default(60),
+  fresh_start_on_corrupt_checkpoint: z.boolean().default(false),
+});
+export type PolicyParameters = z.infer<typeof policyParameters>;
