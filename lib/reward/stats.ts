@@ -81,6 +81,9 @@ export class PipelineStats {
   }
 }
 
+/** How the pipeline's parts hand it an error: `key` groups the errors that are rate-limited together. */
+export type ErrorReport = (key: string, message: string) => void;
+
 /**
  * Logs each kind of error at most once per period with the number suppressed since, so a camera sending
  * garbage at 30 Hz gives one line a few seconds apart, not 30 per second.

@@ -211,3 +211,30 @@ test("synchronize operator maps a frame stream to groups", async () => {
   assert.equal(groups.length, sync.counters.groups);
   assert.ok(groups.length >= 18);
 });
+
+test("synchronize: a refused frame goes to `rejected` and the stream goes on; without it the stream ends", async () => {
+  const input: Frame<null>[] = [
+    { view: 0, stampMs: 0, arrivalMs: 0, message: null },
+    { view: 1, stampMs: Number.NaN, arrivalMs: 0, message: null },
+    { view: 1, stampMs: 1, arrivalMs: 0, message: null },
+  ];
+  const options = { views: 2, slopMs: 5, maxAgeMs: 500, policy: "wait" } as const;
+  const rejected: string[] = [];
+  const timed: number[] = [];
+  const groups = await lastValueFrom(
+    from(input).pipe(
+      synchronize(new ApproximateTimeSync<null>(options), {
+        rejected: (frame, err) => rejected.push(`${frame.view}: ${err.message}`),
+        timed: (ms) => timed.push(ms),
+      }),
+      toArray(),
+    ),
+  );
+  assert.equal(groups.length, 1);
+  assert.deepEqual(rejected, ["1: view 1: stamp is not a finite time"]);
+  assert.equal(timed.length, 2);
+  await assert.rejects(
+    lastValueFrom(from(input).pipe(synchronize(new ApproximateTimeSync<null>(options)), toArray())),
+    /stamp is not a finite time/,
+  );
+});

@@ -194,11 +194,37 @@ function nearest<M>(buffer: Frame<M>[], t: number): Frame<M> {
   return best;
 }
 
+export interface SynchronizeHooks<M> {
+  /**
+   * A frame the sync refused (unknown view, a stamp that is not a finite time); the stream goes on. Without
+   * it the refusal ends the stream with the error.
+   */
+  readonly rejected?: (frame: Frame<M>, err: Error) => void;
+  /** Time spent grouping each accepted frame, in ms. */
+  readonly timed?: (ms: number) => void;
+}
+
 /** rxjs operator: merged frames of all views → synced groups. */
-export function synchronize<M>(sync: ApproximateTimeSync<M>): OperatorFunction<Frame<M>, SyncedGroup<M>> {
+export function synchronize<M>(
+  sync: ApproximateTimeSync<M>,
+  hooks: SynchronizeHooks<M> = {},
+): OperatorFunction<Frame<M>, SyncedGroup<M>> {
+  const push = (frame: Frame<M>): SyncedGroup<M> | undefined => {
+    const t = performance.now();
+    let group: SyncedGroup<M> | undefined;
+    try {
+      group = sync.push(frame);
+    } catch (err) {
+      if (!hooks.rejected) throw err;
+      hooks.rejected(frame, err as Error);
+      return undefined;
+    }
+    hooks.timed?.(performance.now() - t);
+    return group;
+  };
   return (frames: Observable<Frame<M>>) =>
     frames.pipe(
-      map((f) => sync.push(f)),
+      map(push),
       filter((g): g is SyncedGroup<M> => g !== undefined),
     );
 }
