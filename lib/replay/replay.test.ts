@@ -12,7 +12,7 @@ import { createLogger, type LogLevel } from "../node/log.js";
 import { packagePath } from "../paths.js";
 import { replayParameters } from "./parameters.js";
 import { replayBag, ReplayError, type ReplayOptions, type ReplaySummary } from "./replay.js";
-import { cameraTopic, topicMessages, writeFixtureBag, type FixtureBag } from "./testBags.js";
+import { cameraTopic, topicMessages, writeFixtureBag, type FixtureBag } from "../bag/fixtureBag.js";
 
 const SHARED_BAGS = packagePath("..", "shared", "bags");
 const noBags = existsSync(SHARED_BAGS) ? false : `shared bags not found at ${SHARED_BAGS}`;
