@@ -14,7 +14,7 @@ import { createLogger } from "../lib/node/log.js";
 import { packagePath } from "../lib/paths.js";
 import { replayParameters } from "../nodes/reward/replay/parameters.js";
 import { replayBag } from "../nodes/reward/replay/replay.js";
-import { writeFixtureBag } from "../lib/replay/testBags.js";
+import { writeFixtureBag } from "../lib/bag/fixtureBag.js";
 import { STAGES } from "../lib/reward/stats.js";
 import { os } from "./os.js";
 import { benchReward, REWARD_BENCH_DEFAULTS, type RewardBenchResult } from "./reward.js";
@@ -116,7 +116,7 @@ async function benchReplay(): Promise<unknown> {
       log: createLogger("replay", () => {}),
     });
     return {
-      bag: "lib/replay/testBags.ts fixture (3 views, 64×48 rgb8)",
+      bag: "lib/bag/fixtureBag.ts fixture (3 views, 64×48 rgb8)",
       groups: summary.groups,
       rewards: summary.rewards,
       bagSeconds: summary.bagSeconds,

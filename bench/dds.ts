@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { packagePath } from "../lib/paths.js";
 import { openDdsTransport } from "../lib/transport/dds.js";
 import { qos } from "../lib/transport/qos.js";
-import { testImageCdr, uniqueTopic, useLoopbackDds } from "../test/dds/support.js";
+import { patternImageCdr } from "../lib/image/patternImage.js";
+import { uniqueTopic, useLoopbackDds } from "../lib/transport/ddsLoopback.js";
 
 const { values } = parseArgs({
   options: {
@@ -145,7 +146,7 @@ async function addonRoundTrip(width: number, height: number): Promise<number> {
   const sub = transport
     .subscribe(pongTopic, "sensor_msgs/msg/Image", qos({ depth: 1 }))
     .subscribe(() => pong?.());
-  const cdr = testImageCdr(width, height, 0);
+  const cdr = patternImageCdr(width, height, 0);
   const rtts: number[] = [];
   try {
     while (publisher.matchedSubscribers() === 0) await sleep(10);
@@ -170,7 +171,7 @@ async function addonRoundTrip(width: number, height: number): Promise<number> {
 const rows: Record<string, unknown>[] = [];
 for (const spec of values.images.split(",")) {
   const [width, height] = spec.split("x").map(Number) as [number, number];
-  const size = testImageCdr(width, height, 0).byteLength;
+  const size = patternImageCdr(width, height, 0).byteLength;
   const mb = size / 1e6;
   process.stdout.write(
     `\n${width}x${height} rgb8 (${(width * height) / 1e6} MP): ${size} bytes of CDR per image\n`,

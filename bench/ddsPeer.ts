@@ -4,7 +4,7 @@
 //   pong <ping-topic> <pong-topic>                returns every sample received on ping-topic unchanged
 import { openDdsTransport } from "../lib/transport/dds.js";
 import { qos } from "../lib/transport/qos.js";
-import { testImageCdr } from "../test/dds/support.js";
+import { patternImageCdr } from "../lib/image/patternImage.js";
 
 const [mode, topic, ...rest] = process.argv.slice(2);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -14,7 +14,7 @@ const profile = qos({ reliability: "reliable", depth: 10 });
 if (mode === "publish" && topic && rest.length === 3) {
   const [width, height, seconds] = rest.map(Number) as [number, number, number];
   const publisher = transport.createPublisher(topic, "sensor_msgs/msg/Image", profile);
-  const cdr = testImageCdr(width, height, 0);
+  const cdr = patternImageCdr(width, height, 0);
   const stamp = new DataView(cdr.buffer, cdr.byteOffset + 4, 4); // header.stamp.sec follows the 4-byte encapsulation
   while (publisher.matchedSubscribers() === 0) await sleep(10);
   process.stdout.write("publishing\n");

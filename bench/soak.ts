@@ -124,7 +124,7 @@ async function openTransports(kind: SoakOptions["transport"]): Promise<{
     return { node, cameras, close: async () => void (await Promise.all([node.close(), cameras.close()])) };
   }
   // Loopback only and a domain of its own, as the DDS tests and bench/dds.ts do.
-  const { useLoopbackDds } = await import("../test/dds/support.js");
+  const { useLoopbackDds } = await import("../lib/transport/ddsLoopback.js");
   process.env.ROS_DOMAIN_ID ??= String(150 + (process.pid % 50));
   useLoopbackDds();
   const { openDdsTransport } = await import("../lib/transport/dds.js");

@@ -117,7 +117,7 @@ class SimPolicyEnv implements Env {
   }
 }
 
-/** The experiment's EnvFactory for `--env sim` (see lib/rl/envs.ts). */
+/** The experiment's EnvFactory for `--env sim` (see cli/commands/experiment.ts). */
 export async function createPolicyEnv(task: string, seed: number): Promise<SimPolicyEnv> {
   const name = taskByName(task).name;
   return new SimPolicyEnv(name, await createSim({ task: name, seed, views: [] }));

@@ -1,5 +1,6 @@
 import { Rng } from "./random.js";
 import type { ExpertOptions, Policy } from "./experts/expert.js";
+import { expertFor } from "./experts/index.js";
 import type { Frame, FrameRenderer } from "./render/frames.js";
 import {
   overallProgress,
@@ -7,9 +8,9 @@ import {
   type Evaluator,
   type StageEstimate,
   type TaskDefinition,
-  type TaskLayout,
   type TaskName,
 } from "./tasks/index.js";
+import type { TaskLayout } from "./world/layout.js";
 import { initPhysics, PhysicsWorld, type GripperCommand, type WorldState } from "./world/physics.js";
 import { DEFAULT_RANDOMIZATION, randomizeWorld, type RandomizationOptions } from "./world/randomize.js";
 import { VIEW_NAMES, type ViewName, type WorldSpec } from "./world/spec.js";
@@ -235,7 +236,12 @@ export async function createSim(options: SimOptions): Promise<Sim> {
     },
     expert(expertOptions = {}) {
       if (!physics) throw new Error("call reset() before expert()");
-      return task.expert(initial, layout, { noise: 0, failure: "none", ...expertOptions }, expertRng);
+      return expertFor(task.name)(
+        initial,
+        layout,
+        { noise: 0, failure: "none", ...expertOptions },
+        expertRng,
+      );
     },
     close() {
       physics?.free();

@@ -5,14 +5,8 @@ import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
 import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { ACTION_DIM } from "../../lib/rl/spaces.js";
-import {
-  demoStatePotential,
-  ENV_KINDS,
-  envFactory,
-  potentialModule,
-  type EnvKind,
-  type PotentialFactory,
-} from "../../lib/rl/envs.js";
+import type { EnvFactory } from "../../lib/rl/env.js";
+import { demoStatePotential, potentialModule, type PotentialFactory } from "../../lib/rl/potentials.js";
 import { summarize } from "../../lib/rl/experiment/metrics.js";
 import { writeSuccessPlot } from "../../lib/rl/experiment/plot.js";
 import { curvesCsv, markdownReport } from "../../lib/rl/experiment/report.js";
@@ -23,6 +17,13 @@ import {
   type Condition,
   type PotentialSource,
 } from "../../lib/rl/rewards.js";
+import { createPointMassEnv } from "../../lib/rl/testing/pointMass.js";
+import { createPolicyEnv } from "../../sim/policyEnv.js";
+
+/** The environments an experiment can run in, handed down to the learner, which knows none of them. */
+const ENVS = { sim: createPolicyEnv, pointmass: createPointMassEnv } satisfies Record<string, EnvFactory>;
+type EnvKind = keyof typeof ENVS;
+const ENV_KINDS = Object.keys(ENVS) as EnvKind[];
 
 interface ExperimentOptions {
   task: string;
@@ -156,7 +157,7 @@ async function runAll(
   rollouts: number,
   learned: PotentialFactory | undefined,
 ): Promise<void> {
-  const makeEnv = await envFactory(kind);
+  const makeEnv = ENVS[kind];
   const needsLearned = conditions.some((c) => c !== "sparse" && c !== "pbrs_oracle");
   if (needsLearned && !learned) {
     throw new Error(

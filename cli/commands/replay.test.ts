@@ -9,7 +9,7 @@ import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
 import { packagePath } from "../../lib/paths.js";
 import type { ReplaySummary } from "../../nodes/reward/replay/replay.js";
-import { topicMessages, writeFixtureBag } from "../../lib/replay/testBags.js";
+import { topicMessages, writeFixtureBag } from "../../lib/bag/fixtureBag.js";
 import { REPLAY_EXIT } from "./replay.js";
 
 const SHARED_BAGS = packagePath("..", "shared", "bags");

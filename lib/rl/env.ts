@@ -62,5 +62,8 @@ export interface Env {
   close?(): void;
 }
 
-/** Builds an environment for a task name and a seed for its own randomness (domain randomization, noise). */
+/**
+ * Builds an environment for a task name and a seed for its own randomness (domain randomization, noise).
+ * Callers pass one in (cli/commands/experiment.ts the simulator's), as lib sits below sim/.
+ */
 export type EnvFactory = (task: string, seed: number) => Env | Promise<Env>;

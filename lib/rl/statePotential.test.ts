@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { stageLabels, trainStatePotential } from "./statePotential.js";
 import { PointMassEnv } from "./testing/pointMass.js";
-import { demoStatePotential } from "./envs.js";
+import { demoStatePotential } from "./potentials.js";
 
 test("stage-aware labels give each stage an equal share, whatever its length, and never go down", () => {
   assert.deepEqual(stageLabels([0, 0, 1, 1, 1, 1], 2), [0.25, 0.5, 0.625, 0.75, 0.875, 1]);

@@ -5,8 +5,9 @@ import { runInNewContext } from "node:vm";
 import { firstValueFrom, take, toArray } from "rxjs";
 import { codecFor } from "../codec/codec.js";
 import { MsgType, type Image } from "../codec/messages.js";
-import { ddsTestSkipReason, useLoopbackDds, uniqueTopic, testImage } from "../../test/dds/support.js";
+import { patternImage } from "../image/patternImage.js";
 import { openDdsTransport, resolveDomainId } from "./dds.js";
+import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "./ddsLoopback.js";
 import { loadDdsAddon } from "./ddsNative.js";
 import { qos, QOS_LATCHED } from "./qos.js";
 import { createPublisher, subscribe } from "./typed.js";
@@ -36,14 +37,14 @@ describe("dds transport in one process", { skip, timeout: 120_000 }, () => {
       const received = firstValueFrom(subscribe(transport, topic, MsgType.Image).pipe(take(2), toArray()));
       const publisher = createPublisher(transport, topic, MsgType.Image);
       await sleep(100);
-      publisher.publish(testImage(64, 48, 0));
-      publisher.publish(testImage(64, 48, 1));
+      publisher.publish(patternImage(64, 48, 0));
+      publisher.publish(patternImage(64, 48, 1));
       const images: Image[] = await received;
       assert.deepEqual(
         images.map((m) => m.header.stamp.sec),
         [0, 1],
       );
-      assert.deepEqual(images[1]!.data, testImage(64, 48, 1).data);
+      assert.deepEqual(images[1]!.data, patternImage(64, 48, 1).data);
       const listed = (await transport.topics()).find((t) => t.topic === topic);
       assert.deepEqual(listed, { topic, types: ["sensor_msgs/msg/Image"] });
     } finally {

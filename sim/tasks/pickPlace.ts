@@ -1,7 +1,7 @@
-import { carryExpert } from "../experts/carryExpert.js";
+import type { LayoutBody, TaskLayout } from "../world/layout.js";
 import type { WorldState } from "../world/physics.js";
 import { carryEvaluator, type CarryGoal } from "./carry.js";
-import { isResting, tableBox, type LayoutBody, type TaskDefinition, type TaskLayout } from "./task.js";
+import { isResting, tableBox, type TaskDefinition } from "./task.js";
 
 const BIN_INNER_HALF = 0.07;
 const BIN_WALL = 0.008;
@@ -56,10 +56,10 @@ export const pickPlace: TaskDefinition = {
     };
   },
   evaluator: (initial, layout) => carryEvaluator(binGoal(initial, layout), initial),
-  expert: (initial, layout, options, rng) => carryExpert(binGoal(initial, layout), initial, options, rng),
 };
 
-function binGoal(initial: WorldState, layout: TaskLayout): CarryGoal {
+/** The cube into the bin: the goal both the ground truth and the expert work towards. */
+export function binGoal(initial: WorldState, layout: TaskLayout): CarryGoal {
   const bin = layout.fixtures.map((f) => f.position);
   const center: [number, number] = [(bin[0]![0] + bin[1]![0]) / 2, (bin[2]![1] + bin[3]![1]) / 2];
   const half = initial.objects.object!.half[2];

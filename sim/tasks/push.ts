@@ -1,4 +1,4 @@
-import { pushExpert } from "../experts/pushExpert.js";
+import type { TaskLayout } from "../world/layout.js";
 import type { WorldState } from "../world/physics.js";
 import { clamp01, distXY } from "../world/math.js";
 import type { Vec3 } from "../world/spec.js";
@@ -29,6 +29,11 @@ export function pushGeometry(
     prePush: [o.position[0] - dir[0] * back, o.position[1] - dir[1] * back, PUSH_HEIGHT],
     distance,
   };
+}
+
+/** The goal marker's centre, where the block should end up. */
+export function pushGoal(layout: TaskLayout): Vec3 {
+  return layout.markers[0]!.position;
 }
 
 /** Push a block across the table onto a marked goal. */
@@ -68,9 +73,8 @@ export const push: TaskDefinition = {
       ],
     };
   },
-  expert: (initial, layout, options, rng) => pushExpert(layout.markers[0]!.position, initial, options, rng),
   evaluator(initial, layout) {
-    const goal = layout.markers[0]!.position;
+    const goal = pushGoal(layout);
     const start = pushGeometry(initial, goal);
     const reach0 = Math.max(distXY(initial.gripper.position, start.prePush), 0.05);
     const push0 = Math.max(start.distance - PUSH_GOAL_RADIUS, 0.05);

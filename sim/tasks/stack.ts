@@ -1,5 +1,4 @@
 import { distXY, tilt } from "../world/math.js";
-import { carryExpert } from "../experts/carryExpert.js";
 import type { WorldState } from "../world/physics.js";
 import { carryEvaluator, type CarryGoal } from "./carry.js";
 import { tableBox, type TaskDefinition } from "./task.js";
@@ -41,10 +40,10 @@ export const stack: TaskDefinition = {
     };
   },
   evaluator: (initial) => carryEvaluator(stackGoal(initial), initial),
-  expert: (initial, _layout, options, rng) => carryExpert(stackGoal(initial), initial, options, rng),
 };
 
-function stackGoal(initial: WorldState): CarryGoal {
+/** The small block onto the base block: the goal both the ground truth and the expert work towards. */
+export function stackGoal(initial: WorldState): CarryGoal {
   const topHalf = initial.objects.object!.half[2];
   return {
     object: "object",

@@ -1,24 +1,10 @@
-import type { ExpertOptions, Policy } from "../experts/expert.js";
 import type { Rng } from "../random.js";
+import type { LayoutBody, TaskLayout } from "../world/layout.js";
 import type { WorldState } from "../world/physics.js";
-import type { BodySpec, MarkerSpec, Vec3 } from "../world/spec.js";
+import type { Vec3 } from "../world/spec.js";
 
 export const TASK_NAMES = ["pick_place", "stack", "push"] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
-
-/** Task geometry before appearance is randomized (colours and textures come later). */
-export type LayoutBody = Omit<BodySpec, "color" | "texture">;
-
-export interface TaskLayout {
-  objects: LayoutBody[];
-  fixtures: LayoutBody[];
-  markers: Omit<MarkerSpec, "color">[];
-  gripperStart: { position: Vec3; yaw: number };
-  /** Where the object should end up (bin centre, goal), for the observation; absent when an object is it. */
-  target?: Vec3;
-  /** Places on the table distractors must keep away from: [x, y, radius]. */
-  keepOut: [number, number, number][];
-}
 
 /** Ground truth computed from the state alone (plus constants fixed at the episode's start). */
 export interface StageEstimate {
@@ -40,8 +26,6 @@ export interface TaskDefinition {
   layout(rng: Rng): TaskLayout;
   /** Builds the ground-truth function of one episode from its initial (settled) state. */
   evaluator(initial: WorldState, layout: TaskLayout): Evaluator;
-  /** The scripted expert of one episode (with its noise and failure mode). */
-  expert(initial: WorldState, layout: TaskLayout, options: ExpertOptions, rng: Rng): Policy;
 }
 
 /** Progress over all stages, each carrying an equal share (DESIGN §4 step-wise discretization). */

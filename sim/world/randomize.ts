@@ -1,5 +1,5 @@
 import type { Rng } from "../random.js";
-import type { LayoutBody, TaskLayout } from "../tasks/task.js";
+import type { LayoutBody, TaskLayout } from "./layout.js";
 import type { AppearanceSpec, BodySpec, CameraSpec, TextureSpec, Vec3, ViewName, WorldSpec } from "./spec.js";
 
 export interface RandomizationOptions {

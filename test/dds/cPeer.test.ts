@@ -11,16 +11,9 @@ import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js"
 import { ddsTopicName } from "../../lib/transport/ddsNames.js";
 import { qos } from "../../lib/transport/qos.js";
 import { buildCPeer } from "../dds-peer/build.js";
-import {
-  cPeerImage,
-  cPeerReward,
-  imageLine,
-  rewardLine,
-  testImage,
-  uniqueTopic,
-  useLoopbackDds,
-  ddsTestSkipReason,
-} from "./support.js";
+import { patternImage } from "../../lib/image/patternImage.js";
+import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "../../lib/transport/ddsLoopback.js";
+import { cPeerImage, cPeerReward, imageLine, rewardLine } from "./support.js";
 
 const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
@@ -140,7 +133,7 @@ describe(
       await toC<Image>(
         MsgType.Image,
         "echo-image",
-        [0, 1, 2].map((k) => testImage(640, 480, k)),
+        [0, 1, 2].map((k) => patternImage(640, 480, k)),
         imageLine,
       );
     });

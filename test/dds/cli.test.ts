@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import { packagePath } from "../../lib/paths.js";
-import { uniqueTopic, useLoopbackDds, ddsTestSkipReason } from "./support.js";
+import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "../../lib/transport/ddsLoopback.js";
 
 const skip = ddsTestSkipReason();
 const env = useLoopbackDds();

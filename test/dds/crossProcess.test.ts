@@ -13,7 +13,8 @@ import { codecFor } from "../../lib/codec/codec.js";
 import { packagePath } from "../../lib/paths.js";
 import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js";
 import { qos } from "../../lib/transport/qos.js";
-import { testImageCdr, uniqueTopic, useLoopbackDds, ddsTestSkipReason } from "./support.js";
+import { patternImageCdr } from "../../lib/image/patternImage.js";
+import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "../../lib/transport/ddsLoopback.js";
 
 const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
@@ -111,7 +112,7 @@ describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
       assert.equal(await peer.exited, 0);
       assert.equal(received.length, count);
       for (let seq = 0; seq < count; seq++) {
-        const expected = testImageCdr(width, height, seq);
+        const expected = patternImageCdr(width, height, seq);
         assert.equal(received[seq]!.byteLength, expected.byteLength);
         assert.ok(Buffer.from(expected).equals(received[seq]!), `image ${seq} differs from what was sent`);
       }

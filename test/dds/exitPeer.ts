@@ -2,7 +2,7 @@
 //   exit   process.exit() with a live participant, reader and writer (the addon's cleanup hook deletes them)
 //   drain  unsubscribes and closes nothing else: the event loop must empty and the process end by itself
 import { openDdsTransport } from "../../lib/transport/dds.js";
-import { uniqueTopic } from "./support.js";
+import { uniqueTopic } from "../../lib/transport/ddsLoopback.js";
 
 const mode = process.argv[2];
 const transport = openDdsTransport({ nodeName: "exit_peer" });

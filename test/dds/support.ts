@@ -1,46 +1,7 @@
-// Shared by the DDS tests, the TypeScript test peer and bench/dds.ts: the loopback-only Cyclone
-// configuration, unique topic names, and deterministic test images whose bytes both sides can recompute.
-import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { codecFor } from "../../lib/codec/codec.js";
-import { MsgType, type DenseReward, type Image } from "../../lib/codec/messages.js";
-import { packagePath } from "../../lib/paths.js";
+// Shared by the DDS tests against the C test peer (test/dds-peer/peer.c): the messages it publishes and the
+// lines it prints for what it receives.
+import type { DenseReward, Image } from "../../lib/codec/messages.js";
 import { rgbImage } from "../../lib/image/rgbImage.js";
-
-export const LOOPBACK_CONFIG = packagePath("config", "cyclonedds-loopback.xml");
-
-/** The environment for this process and its children: Cyclone on loopback only. */
-export function useLoopbackDds(): NodeJS.ProcessEnv {
-  process.env.CYCLONEDDS_URI = `file://${LOOPBACK_CONFIG}`;
-  return { ...process.env };
-}
-
-/** Topic names unique to one test run, so concurrent test files (or checkouts) never hear each other. */
-export function uniqueTopic(name: string): string {
-  return `/test_${process.pid}_${randomBytes(3).toString("hex")}/${name}`;
-}
-
-export function testImageData(width: number, height: number, channels: number, seq: number): Uint8Array {
-  const data = new Uint8Array(width * height * channels);
-  // A pattern that changes with position and sequence number, so shifted or stale bytes are detected.
-  let x = (seq * 2654435761) >>> 0;
-  for (let i = 0; i < data.length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    data[i] = x >>> 24;
-  }
-  return data;
-}
-
-export function testImage(width: number, height: number, seq: number): Image {
-  return rgbImage(width, height, testImageData(width, height, 3, seq), {
-    stamp: { sec: seq, nanosec: 1000 * seq },
-    frame_id: "test_camera",
-  });
-}
-
-export function testImageCdr(width: number, height: number, seq: number): Uint8Array {
-  return codecFor<Image>(MsgType.Image).encode(testImage(width, height, seq));
-}
 
 /** Image `seq` as the C test peer (test/dds-peer/peer.c) publishes it. */
 export function cPeerImage(width: number, height: number, seq: number): Image {
@@ -114,15 +75,4 @@ export function rewardLine(m: DenseReward): string {
     `progress=${m.progress} confidence=${m.confidence} model_name=${m.model_name}`,
     `model_sha256=${m.model_sha256} status=${m.status} status_detail=${m.status_detail} latency_ms=${m.latency_ms}`,
   ].join(" ");
-}
-
-/**
- * Why DDS tests cannot run here, or undefined. Only a machine without libddsc skips: where Cyclone is
- * installed a missing or broken addon is a failure, not a reason to skip.
- */
-export function ddsTestSkipReason(): string | undefined {
-  const found = spawnSync("pkg-config", ["--exists", "CycloneDDS"]);
-  return found.status === 0
-    ? undefined
-    : "Cyclone DDS (Debian package cyclonedds-dev) is not installed, so the dds transport is not built";
 }

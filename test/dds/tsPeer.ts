@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { openDdsTransport } from "../../lib/transport/dds.js";
 import { qos } from "../../lib/transport/qos.js";
-import { testImageCdr } from "./support.js";
+import { patternImageCdr } from "../../lib/image/patternImage.js";
 import { codecFor } from "../../lib/codec/codec.js";
 
 const { positionals, values } = parseArgs({
@@ -41,7 +41,7 @@ const publisher = transport.createPublisher(
 );
 const strings = codecFor<{ data: string }>("std_msgs/msg/String");
 const message = (seq: number): Uint8Array =>
-  kind === "images" ? testImageCdr(width, height, seq) : strings.encode({ data: `message ${seq}` });
+  kind === "images" ? patternImageCdr(width, height, seq) : strings.encode({ data: `message ${seq}` });
 
 // Publish only once a reader has matched, else the first samples go nowhere (volatile durability).
 // Best-effort runs against a reliable-only reader never match; they publish anyway after a while.

@@ -3,10 +3,10 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { envFactory } from "../envs.js";
 import { oraclePotential } from "../rewards.js";
 import { ACTION_DIM } from "../spaces.js";
 import { DEFAULT_TD3 } from "../td3.js";
+import { createPointMassEnv } from "../testing/pointMass.js";
 import { rolloutsToFraction, summarize } from "./metrics.js";
 import { writeSuccessPlot } from "./plot.js";
 import { curvesCsv, markdownReport } from "./report.js";
@@ -42,12 +42,11 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
 
 // CI smoke test: a few rollouts end to end on the point-mass fixture; transitions, rewards and updates flow.
 test("an experiment run clones demos, then learns from rewarded transitions and evaluates", async () => {
-  const makeEnv = await envFactory("pointmass");
   const runs = [];
   for (const condition of ["sparse", "pbrs_oracle"] as const) {
     const points: number[] = [];
     const run = await runCondition(
-      makeEnv,
+      createPointMassEnv,
       (c) => (c === "sparse" ? undefined : oraclePotential),
       smoke(condition),
       (p) => points.push(p.rollouts),

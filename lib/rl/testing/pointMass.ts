@@ -4,7 +4,7 @@
  * the "gripper" is a point that moves by the commanded translation, grasping is a distance check, and a
  * released object drops straight onto the table.
  */
-import type { Env, EnvStep, FrameRequest, GroundTruthStep } from "../env.js";
+import type { Env, EnvFactory, EnvStep, FrameRequest, GroundTruthStep } from "../env.js";
 import { Rng } from "../random.js";
 import { actionBounds, type ActionBounds } from "../spaces.js";
 
@@ -280,3 +280,11 @@ export class PointMassEnv implements Env {
     return { target: [pre[0]!, pre[1]!, low ? 0 : 0.08], close: true };
   }
 }
+
+/** The fixture as an experiment's environment, refusing the tasks it does not model. */
+export const createPointMassEnv: EnvFactory = (task, seed) => {
+  if (!(POINT_MASS_TASKS as readonly string[]).includes(task)) {
+    throw new Error(`point-mass env has no task '${task}' (tasks: ${POINT_MASS_TASKS.join(", ")})`);
+  }
+  return new PointMassEnv(task as PointMassTask, seed);
+};

@@ -18,12 +18,7 @@ import { packagePath } from "../../../lib/paths.js";
 import { replayParameters } from "./parameters.js";
 import { replayBag, type ReplayOptions, type ReplaySummary } from "./replay.js";
 import { ReplayError } from "./replayError.js";
-import {
-  cameraTopic,
-  topicMessages,
-  writeFixtureBag,
-  type FixtureBag,
-} from "../../../lib/replay/testBags.js";
+import { cameraTopic, topicMessages, writeFixtureBag, type FixtureBag } from "../../../lib/bag/fixtureBag.js";
 
 const SHARED_BAGS = packagePath("..", "shared", "bags");
 const noBags = existsSync(SHARED_BAGS) ? false : `shared bags not found at ${SHARED_BAGS}`;

@@ -1,9 +1,10 @@
-// Small recordings for the replay tests, written with the project's own bag writer (no renderer needed).
+// Small recordings for the replay tests and the replay bench, written with the project's own bag writer (no
+// renderer needed).
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import zstd from "@foxglove/wasm-zstd";
-import { BagWriter } from "../bag/mcapWriter.js";
-import { openBag } from "../bag/openBag.js";
+import { BagWriter } from "./mcapWriter.js";
+import { openBag } from "./openBag.js";
 import { codecFor } from "../codec/codec.js";
 import { EpisodeEventKind, MsgType, type EpisodeEvent, type Image } from "../codec/messages.js";
 import { timeFromNanos } from "../time/rosTime.js";

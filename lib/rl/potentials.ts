@@ -1,34 +1,7 @@
 import { pathToFileURL } from "node:url";
-import type { Env, EnvFactory } from "./env.js";
+import type { Env } from "./env.js";
 import type { PotentialSource } from "./rewards.js";
 import { trainStatePotential, type LabelledEpisode } from "./statePotential.js";
-import { POINT_MASS_TASKS, PointMassEnv, type PointMassTask } from "./testing/pointMass.js";
-
-export const ENV_KINDS = ["sim", "pointmass"] as const;
-export type EnvKind = (typeof ENV_KINDS)[number];
-
-/**
- * Where the simulator plugs in: a module that adapts `createSim` (sim/) to the Env interface. It is a
- * separate seam so that the learner and the experiment build and test without the simulator's branch.
- */
-export const SIM_ENV_MODULE = new URL("../../sim/policyEnv.js", import.meta.url);
-
-export async function envFactory(kind: EnvKind): Promise<EnvFactory> {
-  if (kind === "pointmass") {
-    return (task, seed) => {
-      if (!(POINT_MASS_TASKS as readonly string[]).includes(task)) {
-        throw new Error(`point-mass env has no task '${task}' (tasks: ${POINT_MASS_TASKS.join(", ")})`);
-      }
-      return new PointMassEnv(task as PointMassTask, seed);
-    };
-  }
-  const mod = await importSeam(
-    SIM_ENV_MODULE,
-    "createPolicyEnv",
-    "--env pointmass runs the point-mass fixture instead",
-  );
-  return mod.createPolicyEnv as EnvFactory;
-}
 
 /** A learned potential for an environment: built from a module, or for low-dim envs from demos. */
 export type PotentialFactory = (
@@ -42,24 +15,17 @@ export type PotentialFactory = (
  * seam through which the image reward pipeline (ONNX model + fusion) is handed to the experiment.
  */
 export async function potentialModule(path: string): Promise<PotentialFactory> {
-  const mod = await importSeam(
-    pathToFileURL(path),
-    "createPotential",
-    "see lib/rl/rewards.ts PotentialSource",
-  );
-  return mod.createPotential as PotentialFactory;
-}
-
-async function importSeam(url: URL, name: string, hint: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path);
+  const hint = "see lib/rl/rewards.ts PotentialSource";
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url.href)) as Record<string, unknown>;
   } catch (err) {
     throw new Error(`cannot load ${url.pathname} (${(err as Error).message}); ${hint}`, { cause: err });
   }
-  if (typeof mod[name] !== "function")
-    throw new Error(`${url.pathname} does not export a function '${name}'; ${hint}`);
-  return mod;
+  if (typeof mod.createPotential !== "function")
+    throw new Error(`${url.pathname} does not export a function 'createPotential'; ${hint}`);
+  return mod.createPotential as PotentialFactory;
 }
 
 export interface DemoPotentialOptions {

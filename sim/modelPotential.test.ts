@@ -1,27 +1,27 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Subject } from "rxjs";
-import { createPolicyEnv } from "../../sim/policyEnv.js";
-import { codecFor } from "../codec/codec.js";
+import { createPolicyEnv } from "./policyEnv.js";
+import { codecFor } from "../lib/codec/codec.js";
 import {
   EpisodeEventKind,
   MsgType,
   type DenseReward,
   type EpisodeEvent,
   type Image,
-} from "../codec/messages.js";
-import { createLogger } from "../node/log.js";
-import { packagePath } from "../paths.js";
-import { PotentialFusion } from "../reward/fusion.js";
-import { HopScorer } from "../reward/hopScorer.js";
-import { loadManifest } from "../reward/manifest.js";
-import { loadModel } from "../reward/model.js";
-import { RewardPipeline } from "../reward/pipeline.js";
-import { Preprocessor } from "../reward/preprocess.js";
-import { timeFromSeconds } from "../time/rosTime.js";
-import type { EnvStep } from "./env.js";
-import { createModelPotential } from "./modelPotential.js";
-import { EpisodeRewards } from "./rewards.js";
+} from "../lib/codec/messages.js";
+import { createLogger } from "../lib/node/log.js";
+import { packagePath } from "../lib/paths.js";
+import { PotentialFusion } from "../lib/reward/fusion.js";
+import { HopScorer } from "../lib/reward/hopScorer.js";
+import { loadManifest } from "../lib/reward/manifest.js";
+import { loadModel } from "../lib/reward/model.js";
+import { RewardPipeline } from "../lib/reward/pipeline.js";
+import { Preprocessor } from "../lib/reward/preprocess.js";
+import { timeFromSeconds } from "../lib/time/rosTime.js";
+import type { EnvStep } from "../lib/rl/env.js";
+import { createModelPotential } from "../lib/rl/modelPotential.js";
+import { EpisodeRewards } from "../lib/rl/rewards.js";
 
 const imageCodec = codecFor<Image>(MsgType.Image);
 const GAMMA = 0.98;
