@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command } from "commander";
 import { nodes } from "../nodes/registry.js";
 import { addBagCommand } from "./commands/bag.js";

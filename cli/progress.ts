@@ -1,7 +1,11 @@
+import { MultiBar, type SingleBar } from "cli-progress";
+
 /**
- * Progress of long work on stderr: one bar redrawn in place on a terminal, a plain line every few seconds
- * otherwise (logs and CI keep a readable record, not a stream of carriage returns). Written here rather
- * than taken from a package because it is one redrawn line; stdout stays free for the command's output.
+ * Progress of long work on stderr, so that stdout stays free for the command's output: one bar redrawn in
+ * place on a terminal, a plain line every few seconds otherwise (logs and CI keep a readable record, not a
+ * stream of carriage returns). cli-progress's MultiBar rather than its SingleBar, because only MultiBar can
+ * print log lines above the bar: SingleBar restores the cursor it saved at start when it stops, which puts
+ * the cursor back over any line logged meanwhile.
  */
 export interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream;
@@ -11,55 +15,44 @@ export interface ProgressOptions {
 
 export class Progress {
   private readonly stream: NodeJS.WriteStream;
-  private readonly tty: boolean;
-  private readonly lineEveryMs: number;
-  private readonly started = performance.now();
-  private lastDraw = Number.NEGATIVE_INFINITY;
-  private drawn = false;
+  private readonly bars: MultiBar;
+  private bar: SingleBar | undefined;
 
-  constructor(
-    private readonly label: string,
-    options: ProgressOptions = {},
-  ) {
+  constructor(label: string, options: ProgressOptions = {}) {
     this.stream = options.stream ?? process.stderr;
-    this.tty = this.stream.isTTY === true;
-    this.lineEveryMs = (options.lineEverySeconds ?? 5) * 1000;
-    // A plain line only once there is something to wait for: a short job prints none.
-    if (!this.tty) this.lastDraw = this.started;
+    this.bars = new MultiBar({
+      stream: this.stream,
+      format: `${label} [{bar}] {value}/{total} {percentage}% {note} (eta {eta_formatted})`,
+      barsize: 24,
+      noTTYOutput: true,
+      notTTYSchedule: (options.lineEverySeconds ?? 5) * 1000,
+      // Updates come once per item (a bag message): the default rate over the last 10 of them is noise.
+      etaBuffer: 1000,
+      // The command decides what Ctrl-C does (replay finishes its output first) and ends the bar itself.
+      gracefulExit: false,
+      clearOnComplete: true,
+    });
   }
 
-  /** `done` of `total` (total 0 = unknown), with a short note such as counts so far. */
+  /** `done` of `total`, with a short note such as counts so far. */
   update(done: number, total: number, note: string): void {
-    const now = performance.now();
-    if (now - this.lastDraw < (this.tty ? 100 : this.lineEveryMs)) return;
-    this.lastDraw = now;
-    const fraction = total > 0 ? Math.min(1, done / total) : 0;
-    const elapsed = (now - this.started) / 1000;
-    const eta =
-      fraction > 0 && fraction < 1 ? ` eta ${formatSeconds((elapsed * (1 - fraction)) / fraction)}` : "";
-    const counts = total > 0 ? `${done}/${total} ${(fraction * 100).toFixed(0)}%` : `${done}`;
-    if (!this.tty) {
-      this.stream.write(`${this.label}: ${counts} ${note} (${formatSeconds(elapsed)}${eta})\n`);
-      return;
-    }
-    const width = 24;
-    const filled = Math.round(fraction * width);
-    const bar = total > 0 ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
-    const line = `${this.label} ${bar}${counts} ${note}${eta}`;
-    const columns = this.stream.columns ?? 80;
-    this.stream.write(`\r${line.slice(0, columns - 1).padEnd(columns - 1)}`);
-    this.drawn = true;
+    // Created on the first update, when the total is known; it draws its first line one interval later,
+    // so a short job prints none.
+    if (!this.bar) this.bar = this.bars.create(total, done, { note });
+    else this.bar.update(done, { note });
   }
 
-  /** Clears the bar so that what follows starts on a clean line. */
+  /** Writes a line (ending in a newline) to the stream without breaking the bar, which follows below it. */
+  log(line: string): void {
+    if (this.bar && this.stream.isTTY) this.bars.log(line);
+    else this.stream.write(line);
+  }
+
+  /** The last call: writes pending log lines and clears the bar, so that what follows starts on a clean line. */
   end(): void {
-    if (this.drawn) this.stream.write(`\r${" ".repeat((this.stream.columns ?? 80) - 1)}\r`);
-    this.drawn = false;
+    if (!this.bar) return;
+    if (this.stream.isTTY) this.bars.update();
+    this.bars.stop();
+    this.bar = undefined;
   }
-}
-
-export function formatSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${Math.round(s - m * 60)} s`;
 }

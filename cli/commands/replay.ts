@@ -2,15 +2,21 @@ import { existsSync } from "node:fs";
 import { basename, extname, isAbsolute, resolve } from "node:path";
 import type { Command } from "commander";
 import { BagError } from "../../lib/bag/types.js";
-import { createLogger, stderrSink } from "../../lib/node/log.js";
+import { createLogger, formatLogLine, stderrSink } from "../../lib/node/log.js";
 import { ParameterError } from "../../lib/params/resolve.js";
 import { replayParameters } from "../../nodes/reward/replay/parameters.js";
 import { replayBag, type ReplaySummary } from "../../nodes/reward/replay/replay.js";
 import { ReplayError } from "../../nodes/reward/replay/replayError.js";
-import { formatSeconds, Progress } from "../progress.js";
+import { Progress } from "../progress.js";
 
 /** Exit status of `process-reward replay`, for scripts. */
 export const REPLAY_EXIT = { ok: 0, bag: 1, usage: 2, noCameras: 3, interrupted: 130 } as const;
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
 
 export function formatReplaySummary(s: ReplaySummary): string {
   const lines = [
@@ -104,10 +110,10 @@ finished with what was read).`,
 
 async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
   const progress = flags.progress ? new Progress("replay") : undefined;
-  const log = createLogger("replay", (level, name, message) => {
-    progress?.end();
-    stderrSink(level, name, message);
-  });
+  const log = createLogger(
+    "replay",
+    progress ? (level, name, message) => progress.log(formatLogLine(level, name, message)) : stderrSink,
+  );
   // Ctrl-C finishes the output with what was read; a second one ends the process as usual.
   const abort = new AbortController();
   const interrupt = (): void => {

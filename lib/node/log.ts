@@ -17,10 +17,15 @@ function minimumLevel(): LogLevel {
   return env && env in ORDER ? (env as LogLevel) : "info";
 }
 
-/** rclcpp's console format, to stderr so that stdout stays free for command output. */
-export const stderrSink: LogSink = (level, name, message) => {
+/** rclcpp's console format: one line, newline included. */
+export function formatLogLine(level: LogLevel, name: string, message: string): string {
   const t = (Date.now() / 1000).toFixed(6);
-  process.stderr.write(`[${level.toUpperCase()}] [${t}] [${name}]: ${message}\n`);
+  return `[${level.toUpperCase()}] [${t}] [${name}]: ${message}\n`;
+}
+
+/** To stderr, so that stdout stays free for command output. */
+export const stderrSink: LogSink = (level, name, message) => {
+  process.stderr.write(formatLogLine(level, name, message));
 };
 
 export function createLogger(
