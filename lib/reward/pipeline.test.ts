@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Subject } from "rxjs";
+import { Subject, VirtualTimeScheduler, type SchedulerLike } from "rxjs";
 import { codecFor } from "../codec/codec.js";
 import {
   EpisodeEventKind,
@@ -57,12 +57,12 @@ function image(t: number, view: number): Uint8Array {
   });
 }
 
-function harness(m: RewardModel, cfg: PipelineConfig = config) {
+function harness(m: RewardModel, cfg: PipelineConfig = config, scheduler?: SchedulerLike) {
   const logs: [LogLevel, string][] = [];
   const log = createLogger("reward", (level, _n, msg) => logs.push([level, msg]), "debug");
   const preprocessor = new Preprocessor(m.manifest.image);
   const estimator = new HopScorer(m, preprocessor, new PotentialFusion({ mode: "fused" }));
-  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log });
+  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log, scheduler });
   const cams = cfg.cameras.map(() => new Subject<Uint8Array>());
   const episodes = new Subject<EpisodeEvent>();
   const out: DenseReward[] = [];
@@ -185,7 +185,8 @@ test("reward_rate caps steps per second of camera time", async () => {
 });
 
 test("a TERMINAL with no frame after it closes after max age with the last state (status stale)", async () => {
-  const h = harness(model, { ...config, maxAgeMs: 50 });
+  const clock = new VirtualTimeScheduler();
+  const h = harness(model, { ...config, maxAgeMs: 50 }, clock);
   await h.ready;
   const episodes = h.episodes;
   const event = (kind: number): EpisodeEvent => ({
@@ -201,7 +202,11 @@ test("a TERMINAL with no frame after it closes after max age with the last state
   h.group(5.1);
   await until(() => h.out.length === 2, { what: "the second reward" });
   episodes.next(event(EpisodeEventKind.TERMINAL));
-  await until(() => h.out.length === 3, { what: "the third reward" });
+  await h.pipeline.idle();
+  assert.equal(h.out.length, 2, "the boundary waits for max age");
+  clock.flush();
+  await h.pipeline.idle();
+  assert.equal(h.out.length, 3, "after max age the boundary closes with no new frame");
   const last = h.out[2];
   assert.equal(last.terminal, true);
   assert.equal(last.status, RewardStatus.DEGRADED_STALE);
@@ -209,9 +214,8 @@ test("a TERMINAL with no frame after it closes after max age with the last state
   assert.equal(last.phi_next, 0);
   assert.equal(last.step, 2);
   h.group(5.2);
-  await until(() => h.pipeline.stats.groupsOutsideEpisode === 1, {
-    what: "the group after the episode to be counted",
-  });
+  await h.pipeline.idle();
+  assert.equal(h.pipeline.stats.groupsOutsideEpisode, 1);
   assert.equal(h.out.length, 3, "nothing is published between episodes");
   h.stop();
 });
