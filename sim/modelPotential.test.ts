@@ -18,6 +18,7 @@ import { loadManifest } from "../lib/reward/manifest.js";
 import { loadModel } from "../lib/reward/model.js";
 import { RewardPipeline } from "../lib/reward/pipeline.js";
 import { Preprocessor } from "../lib/reward/preprocess.js";
+import { until } from "../lib/testing/wait.js";
 import { timeFromSeconds } from "../lib/time/rosTime.js";
 import type { EnvStep } from "../lib/rl/env.js";
 import { createModelPotential } from "../lib/rl/modelPotential.js";
@@ -26,14 +27,6 @@ import { EpisodeRewards } from "../lib/rl/rewards.js";
 const imageCodec = codecFor<Image>(MsgType.Image);
 const GAMMA = 0.98;
 const DELTA = 0.05;
-
-async function until(cond: () => boolean): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > 20_000) throw new Error("timed out waiting for the reward node");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 // The experiment's learned Φ and shaped reward must be what the reward node publishes for the same frames.
 test("the experiment's pbrs reward equals the reward node's DenseReward on a rendered sim episode", async () => {
@@ -85,7 +78,10 @@ test("the experiment's pbrs reward equals the reward node's DenseReward on a ren
           }),
         );
       });
-      await until(() => published.length > n);
+      await until(() => published.length > n, {
+        what: `the reward node's reward for step ${step}`,
+        timeoutMs: 20_000,
+      });
       return published[n]!;
     };
 

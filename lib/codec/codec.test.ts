@@ -176,5 +176,11 @@ test("a definition that names an undefined type is refused with its name", () =>
 });
 
 test("both pkg/T and pkg/msg/T name the same definition", () => {
-  assert.equal(definitions().get("sensor_msgs/Image"), definitions().get("sensor_msgs/msg/Image"));
+  const image = definitions().get("sensor_msgs/msg/Image");
+  assert.deepEqual(
+    image.definitions.map((f) => f.name),
+    ["header", "height", "width", "encoding", "is_bigendian", "step", "data"],
+    "the lookup found sensor_msgs/Image",
+  );
+  assert.equal(definitions().get("sensor_msgs/Image"), image);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { Subject } from "rxjs";
+import { Subject, VirtualTimeScheduler, type SchedulerLike } from "rxjs";
 import { codecFor } from "../codec/codec.js";
 import {
   EpisodeEventKind,
@@ -19,6 +19,7 @@ import { loadManifest } from "./manifest.js";
 import { loadModel, type RewardModel } from "./model.js";
 import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
 import { Preprocessor } from "./preprocess.js";
+import { until } from "../testing/wait.js";
 
 const codec = codecFor<Image>(MsgType.Image);
 let model: RewardModel;
@@ -56,20 +57,12 @@ function image(t: number, view: number): Uint8Array {
   });
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > 10_000) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
-
-function harness(m: RewardModel, cfg: PipelineConfig = config) {
+function harness(m: RewardModel, cfg: PipelineConfig = config, scheduler?: SchedulerLike) {
   const logs: [LogLevel, string][] = [];
   const log = createLogger("reward", (level, _n, msg) => logs.push([level, msg]), "debug");
   const preprocessor = new Preprocessor(m.manifest.image);
   const estimator = new HopScorer(m, preprocessor, new PotentialFusion({ mode: "fused" }));
-  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log });
+  const pipeline = new RewardPipeline(cfg, { model: m, preprocessor, estimator, log, scheduler });
   const cams = cfg.cameras.map(() => new Subject<Uint8Array>());
   const episodes = new Subject<EpisodeEvent>();
   const out: DenseReward[] = [];
@@ -94,15 +87,15 @@ test("NaN from the model: one clear error, an ERROR reward, and the next step is
   const h = harness(nan);
   await h.ready;
   h.group(1);
-  await until(() => h.out.length === 1);
+  await until(() => h.out.length === 1, { what: "the first reward" });
   assert.equal(h.out[0].status, RewardStatus.ERROR);
   assert.match(h.out[0].status_detail, /model error: model head output 'hop_logits' has NaN at index 1/);
   h.group(1.1);
-  await until(() => h.out.length === 2);
+  await until(() => h.out.length === 2, { what: "the second reward" });
   assert.equal(h.logs.filter(([l]) => l === "error").length, 1, "repeated errors are rate-limited");
   poison = false;
   h.group(1.2);
-  await until(() => h.out.length === 3);
+  await until(() => h.out.length === 3, { what: "the third reward" });
   assert.equal(h.out[2].status, RewardStatus.OK);
   assert.equal(h.out[2].step, 0, "the failed steps were not counted as transitions");
   assert.equal(h.pipeline.stats.modelErrors, 2);
@@ -123,15 +116,15 @@ test("latest wins: groups arriving during a slow step are dropped and counted, t
   const h = harness(slow);
   await h.ready;
   h.group(2);
-  await until(() => release !== undefined);
+  await until(() => release !== undefined, { what: "the model to start a step" });
   for (let i = 1; i <= 5; i++) h.group(2 + i / 10);
-  await until(() => h.pipeline.stats.groupsSynced === 6);
+  await until(() => h.pipeline.stats.groupsSynced === 6, { what: "6 synced groups" });
   const first = release!;
   release = undefined;
   first();
-  await until(() => release !== undefined);
+  await until(() => release !== undefined, { what: "the model to start a step" });
   release!();
-  await until(() => h.out.length === 2);
+  await until(() => h.out.length === 2, { what: "the second reward" });
   assert.equal(h.pipeline.stats.groupsDropped, 4);
   assert.deepEqual(h.out[1].header.stamp, timeFromSeconds(2.5), "the newest group was scored");
   h.stop();
@@ -151,11 +144,13 @@ test("every-group (offline input): groups arriving during a slow step all wait a
   const h = harness(slow, { ...config, backPressure: "every-group" });
   await h.ready;
   for (let i = 0; i <= 5; i++) h.group(2 + i / 10);
-  await until(() => h.pipeline.stats.groupsSynced === 6 && releases.length === 1);
+  await until(() => h.pipeline.stats.groupsSynced === 6 && releases.length === 1, {
+    what: "6 synced groups and the first step",
+  });
   let idle = false;
   const waiting = h.pipeline.idle().then(() => (idle = true));
   for (let released = 0; released < 6; released++) {
-    await until(() => releases.length > released);
+    await until(() => releases.length > released, { what: `step ${released} to start` });
     assert.equal(idle, false, "idle() waits for every queued step");
     releases[released]!();
   }
@@ -178,9 +173,10 @@ test("reward_rate caps steps per second of camera time", async () => {
   await h.ready;
   for (let i = 0; i < 30; i++) {
     h.group(3 + i / 30);
-    await until(() => h.pipeline.stats.groupsSynced === i + 1);
+    await until(() => h.pipeline.stats.groupsSynced === i + 1, { what: `group ${i} to sync` });
     await until(
       () => h.out.length + h.pipeline.stats.groupsRateLimited + h.pipeline.stats.groupsDropped === i + 1,
+      { what: `group ${i} to be scored or counted` },
     );
   }
   assert.equal(h.out.length, 5, "1 s of camera time at 5 Hz");
@@ -189,7 +185,8 @@ test("reward_rate caps steps per second of camera time", async () => {
 });
 
 test("a TERMINAL with no frame after it closes after max age with the last state (status stale)", async () => {
-  const h = harness(model, { ...config, maxAgeMs: 50 });
+  const clock = new VirtualTimeScheduler();
+  const h = harness(model, { ...config, maxAgeMs: 50 }, clock);
   await h.ready;
   const episodes = h.episodes;
   const event = (kind: number): EpisodeEvent => ({
@@ -203,9 +200,13 @@ test("a TERMINAL with no frame after it closes after max age with the last state
   episodes.next(event(EpisodeEventKind.START));
   h.group(5);
   h.group(5.1);
-  await until(() => h.out.length === 2);
+  await until(() => h.out.length === 2, { what: "the second reward" });
   episodes.next(event(EpisodeEventKind.TERMINAL));
-  await until(() => h.out.length === 3);
+  await h.pipeline.idle();
+  assert.equal(h.out.length, 2, "the boundary waits for max age");
+  clock.flush();
+  await h.pipeline.idle();
+  assert.equal(h.out.length, 3, "after max age the boundary closes with no new frame");
   const last = h.out[2];
   assert.equal(last.terminal, true);
   assert.equal(last.status, RewardStatus.DEGRADED_STALE);
@@ -213,7 +214,8 @@ test("a TERMINAL with no frame after it closes after max age with the last state
   assert.equal(last.phi_next, 0);
   assert.equal(last.step, 2);
   h.group(5.2);
-  await until(() => h.pipeline.stats.groupsOutsideEpisode === 1);
+  await h.pipeline.idle();
+  assert.equal(h.pipeline.stats.groupsOutsideEpisode, 1);
   assert.equal(h.out.length, 3, "nothing is published between episodes");
   h.stop();
 });

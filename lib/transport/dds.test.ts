@@ -12,10 +12,10 @@ import { loadDdsAddon } from "./ddsNative.js";
 import { qos, QOS_LATCHED } from "./qos.js";
 import { createPublisher, subscribe } from "./typed.js";
 import { createTransport } from "./index.js";
+import { sleep } from "../testing/wait.js";
 
 const skip = ddsTestSkipReason();
 useLoopbackDds();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 test("ROS_DOMAIN_ID selects the domain, and a bad one is refused by name", () => {
   assert.equal(resolveDomainId(undefined, {}), 0);

@@ -8,6 +8,7 @@ import { EpisodeEventKind, MsgType } from "../../lib/codec/messages.js";
 import { episodeEvent, gradientImage, rewardMessage } from "../../lib/dashboard/testMessages.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";
+import { sleep } from "../../lib/testing/wait.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher } from "../../lib/transport/typed.js";
@@ -42,7 +43,7 @@ test(
         step++;
         cameras.forEach((p, c) => p.publish(gradientImage(160, 120, step * 10 + c * 60, `cam${c}`)));
         rewards.publish(rewardMessage(step));
-        await new Promise((r) => setTimeout(r, 25));
+        await sleep(25);
       }
     };
 

@@ -10,6 +10,7 @@ import { startNode } from "../../lib/node/node.js";
 import { EpisodeRewards } from "../../lib/rl/rewards.js";
 import { actionVector } from "../../lib/rl/spaces.js";
 import { PointMassEnv } from "../../lib/rl/testing/pointMass.js";
+import { sleep } from "../../lib/testing/wait.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { policyNode, type PolicyNodeHandle } from "./policy.js";
@@ -120,7 +121,7 @@ async function drive(
     }
   }
   // Let the last messages reach the node before the caller looks at its counters.
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   await transport.close();
   return { steps, observations };
 }

@@ -18,16 +18,9 @@ import { QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { rewardNode } from "./reward.js";
 import { rgbImage } from "../../lib/image/rgbImage.js";
+import { sleep, until } from "../../lib/testing/wait.js";
 
 const TOPICS = ["/cam/front", "/cam/left", "/cam/wrist"];
-
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 function frame(t: number, view: number, overrides: Partial<Image> = {}): Image {
   const width = 40;
@@ -87,13 +80,13 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
     t += 1 / 30;
     const before = rewards.length;
     for (const v of views) cams[v].publish(frame(t, v, bad?.view === v ? bad.image : {}));
-    await until(`a reward at t=${t.toFixed(3)}`, () => rewards.length > before);
+    await until(() => rewards.length > before, { what: `a reward at t=${t.toFixed(3)}` });
     return rewards[rewards.length - 1];
   };
 
   try {
     event(EpisodeEventKind.START, 1n, 0);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     const first: DenseReward[] = [];
     for (let i = 0; i < 8; i++) first.push(await step());
     first.forEach((m, i) => {
@@ -156,9 +149,9 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
     for (let i = 0; i < 15; i++) {
       t += 1 / 30;
       for (const v of [0, 1]) cams[v].publish(frame(t, v));
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
-    await until("degraded rewards", () => rewards.length - before >= 8);
+    await until(() => rewards.length - before >= 8, { what: "degraded rewards" });
     const stopped = rewards.slice(before);
     const degraded = stopped.filter((m) => m.status === RewardStatus.DEGRADED_VIEW_MISSING);
     assert.ok(degraded.length >= 8, `${degraded.length} degraded of ${stopped.length}`);
@@ -172,21 +165,21 @@ test("end to end on the local transport: 3 cameras + episode events → DenseRew
     // Terminal with success: Φ(s′) = 0, r_gold = 1, the episode ends; a new START restarts the steps.
     event(EpisodeEventKind.SUCCESS, 1n, t);
     event(EpisodeEventKind.TERMINAL, 1n, t);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     const last = await step();
     assert.equal(last.terminal, true);
     assert.equal(last.phi_next, 0);
     assert.equal(last.r_gold, 1);
     assert.ok(Math.abs(last.reward - (1 - last.phi)) < 1e-9);
     event(EpisodeEventKind.START, 2n, t);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     const restart = await step();
     assert.equal(restart.episode_id, 2n);
     assert.equal(restart.step, 0);
     assert.equal(restart.reward, 0);
 
     const reports = diagnostics.length;
-    await until("a diagnostics report after the last step", () => diagnostics.length > reports);
+    await until(() => diagnostics.length > reports, { what: "a diagnostics report after the last step" });
     const status = diagnostics.at(-1)!.status[0];
     const value = (k: string): string | undefined => status.values.find((v) => v.key === k)?.value;
     assert.equal(status.hardware_id, "cpu");
@@ -250,7 +243,7 @@ test("CompressedImage cameras: JPEG frames are scored, a truncated JPEG degrades
       const t = 1 + i / 30;
       raw.forEach((p, v) => p.publish(frame(t, v)));
       jpeg.publish({ header: { stamp: timeFromSeconds(100 + t), frame_id: "" }, format: "jpeg", data });
-      await until("a reward", () => rewards.length > before);
+      await until(() => rewards.length > before, { what: "a reward" });
     }
     assert.deepEqual(
       rewards.map((r) => r.status),
@@ -282,7 +275,7 @@ test("a stage model drops in by manifest: potential 'stage', Φ = P(k−1) + ᾱ
     for (let i = 0; i < 3; i++) {
       const before = rewards.length;
       cams.forEach((p, v) => p.publish(frame(2 + i / 30, v)));
-      await until("a reward", () => rewards.length > before);
+      await until(() => rewards.length > before, { what: "a reward" });
     }
     for (const r of rewards) {
       assert.equal(r.potential, "stage");

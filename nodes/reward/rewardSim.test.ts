@@ -7,6 +7,7 @@ import { startNode } from "../../lib/node/node.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
+import { until } from "../../lib/testing/wait.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
 import { episodeEvents, imageMessage, SIM_TOPICS } from "../../sim/messages.js";
 import { createSim, type StepResult } from "../../sim/sim.js";
@@ -42,11 +43,7 @@ async function scoreEpisode(seed: number, failure: FailureMode): Promise<{ truth
     const before = rewards.length;
     result.frames.forEach((frame, i) => cameras[i]!.publish(imageMessage(frame, stamp)));
     truth.push(result.truth.progress);
-    const deadline = Date.now() + 10_000;
-    while (rewards.length === before) {
-      if (Date.now() > deadline) throw new Error(`no reward for step ${result.step}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    await until(() => rewards.length > before, { what: `a reward for step ${result.step}` });
   };
   try {
     let r = sim.reset();

@@ -4,6 +4,7 @@ import { firstValueFrom, filter, take, toArray } from "rxjs";
 import { EpisodeEventKind, MsgType, type Action, type GroundTruth } from "../../lib/codec/messages.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode } from "../../lib/node/node.js";
+import { until } from "../../lib/testing/wait.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { timeToSeconds } from "../../lib/time/rosTime.js";
 import { QOS_DEFAULT, QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
@@ -39,19 +40,21 @@ test("lockstep node: steps on /action, resets on /sim/reset, survives bad input"
   });
   const actions = createPublisher(transport, "/action", MsgType.Action);
   const resets = createPublisher(transport, "/sim/reset", MsgType.ResetRequest);
-  const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+  /** Publishes (or not) and waits for the node's next ground truth. */
+  const nextTruth = async (publish: () => void, what: string): Promise<void> => {
+    const seen = truths.length;
+    publish();
+    await until(() => truths.length > seen, { what });
+  };
 
-  await tick();
-  for (let i = 0; i < 3; i++) {
-    actions.publish(action(0n, i, 0.01));
-    await tick();
-  }
+  await nextTruth(() => undefined, "the first ground truth");
+  for (let i = 0; i < 3; i++) await nextTruth(() => actions.publish(action(0n, i, 0.01)), `step ${i + 1}`);
   assert.deepEqual(
     truths.map((t) => t.step),
     [0, 1, 2, 3],
   );
   actions.publish({ ...action(0n, 3, 0), translation: [Number.NaN, 0, 0] });
-  await tick();
+  await until(() => errors.length > 0, { what: "the bad action's error" });
   assert.match(errors.join("\n"), /bad action: .*non-finite/);
   const started = firstValueFrom(
     events.pipe(
@@ -59,13 +62,15 @@ test("lockstep node: steps on /action, resets on /sim/reset, survives bad input"
       take(1),
     ),
   );
-  resets.publish({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, task: "stack", seed: 77n });
+  await nextTruth(
+    () =>
+      resets.publish({ header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "" }, task: "stack", seed: 77n }),
+    "the reset's ground truth",
+  );
   const start = await started;
   assert.equal(start.task, "stack");
-  await tick();
   assert.deepEqual([truths.at(-1)!.task, truths.at(-1)!.step, truths.at(-1)!.episode_id], ["stack", 0, 1n]);
-  actions.publish(action(1n, 0, 0));
-  await tick();
+  await nextTruth(() => actions.publish(action(1n, 0, 0)), "the first step after the reset");
   assert.equal(truths.at(-1)!.step, 1);
   sub.unsubscribe();
   await node.stop();

@@ -10,6 +10,7 @@ import { MsgType, type DenseReward, type Image } from "../../lib/codec/messages.
 import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js";
 import { ddsTopicName } from "../../lib/transport/ddsNames.js";
 import { qos } from "../../lib/transport/qos.js";
+import { until } from "../../lib/testing/wait.js";
 import { buildCPeer } from "../dds-peer/build.js";
 import { patternImage } from "../../lib/image/patternImage.js";
 import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "../../lib/transport/ddsLoopback.js";
@@ -17,7 +18,8 @@ import { cPeerImage, cPeerReward, imageLine, rewardLine } from "./support.js";
 
 const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// A peer is a process of its own; it starts, and discovery matches it, in seconds on a loaded machine.
+const PEER_TIMEOUT_MS = 30_000;
 
 interface CPeer {
   lines: string[];
@@ -41,20 +43,12 @@ function startCPeer(binary: string, args: string[]): CPeer {
   return {
     lines,
     exited,
-    printed: async (line) => {
-      for (let waited = 0; !lines.includes(line); waited += 20) {
-        if (waited > 30_000) throw new Error(`the C peer did not print '${line}' (stderr: ${stderr})`);
-        await sleep(20);
-      }
-    },
+    printed: (line) =>
+      until(() => lines.includes(line), {
+        what: () => `the C peer to print '${line}' (stderr: ${stderr})`,
+        timeoutMs: PEER_TIMEOUT_MS,
+      }),
   };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe(
@@ -83,7 +77,10 @@ describe(
       const sub = transport.subscribe(topic, type, qos({ depth: count })).subscribe((d) => received.push(d));
       try {
         const c = startCPeer(peer, args(ddsTopicName(topic)));
-        await until(() => received.length >= count, `${count} samples from the C peer`);
+        await until(() => received.length >= count, {
+          what: `${count} samples from the C peer`,
+          timeoutMs: PEER_TIMEOUT_MS,
+        });
         assert.equal(await c.exited, 0);
         const codec = codecFor<T>(type);
         for (let k = 0; k < count; k++) {
@@ -103,7 +100,10 @@ describe(
       await c.printed("ready");
       const publisher = transport.createPublisher(topic, type, qos({ depth: messages.length }));
       try {
-        await until(() => publisher.matchedSubscribers() > 0, "the C peer's reader to match");
+        await until(() => publisher.matchedSubscribers() > 0, {
+          what: "the C peer's reader to match",
+          timeoutMs: PEER_TIMEOUT_MS,
+        });
         const codec = codecFor<T>(type);
         for (const m of messages) publisher.publish(codec.encode(m));
         assert.equal(await c.exited, 0);

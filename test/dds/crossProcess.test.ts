@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import type { Subscription } from "rxjs";
 import { codecFor } from "../../lib/codec/codec.js";
 import { packagePath } from "../../lib/paths.js";
+import { sleep, until } from "../../lib/testing/wait.js";
 import { openDdsTransport, type DdsTransport } from "../../lib/transport/dds.js";
 import { qos } from "../../lib/transport/qos.js";
 import { patternImageCdr } from "../../lib/image/patternImage.js";
@@ -18,7 +19,8 @@ import { ddsTestSkipReason, uniqueTopic, useLoopbackDds } from "../../lib/transp
 
 const skip = ddsTestSkipReason();
 const env = useLoopbackDds();
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+// A peer is a process of its own; it starts, and discovery matches it, in seconds on a loaded machine.
+const PEER_TIMEOUT_MS = 30_000;
 
 interface Peer {
   child: ChildProcess;
@@ -52,7 +54,7 @@ function startPeer(args: string[]): Peer {
     child,
     events,
     exited,
-    next: (name, timeoutMs = 30_000) => {
+    next: (name, timeoutMs = PEER_TIMEOUT_MS) => {
       const seen = events.find((e) => e.event === name);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -70,14 +72,6 @@ function startPeer(args: string[]): Peer {
       });
     },
   };
-}
-
-/** Waits until `cond` holds, polling; fails with `what` after `timeoutMs`. */
-async function until(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  for (let waited = 0; !cond(); waited += 20) {
-    if (waited > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
@@ -108,7 +102,10 @@ describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
         String(height),
       ]);
       assert.equal((await peer.next("matched")).subscribers, 1);
-      await until(() => received.length >= count, `${count} images of ${width}x${height}`);
+      await until(() => received.length >= count, {
+        what: `${count} images of ${width}x${height}`,
+        timeoutMs: PEER_TIMEOUT_MS,
+      });
       assert.equal(await peer.exited, 0);
       assert.equal(received.length, count);
       for (let seq = 0; seq < count; seq++) {
@@ -146,7 +143,10 @@ describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
       assert.equal((await peer.next("matched")).subscribers, 1, "only the best-effort reader matches");
       assert.equal((await peer.next("done")).subscribers, 1);
       assert.equal(await peer.exited, 0);
-      await until(() => bestEffort.length > 0, "the best-effort reader to receive");
+      await until(() => bestEffort.length > 0, {
+        what: "the best-effort reader to receive",
+        timeoutMs: PEER_TIMEOUT_MS,
+      });
       assert.equal(reliable.length, 0, "the reliable reader must receive nothing from a best-effort writer");
     } finally {
       for (const s of subs) s.unsubscribe();
@@ -182,7 +182,7 @@ describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
         if (waited > 30_000) throw new Error("the peer did not finish publishing");
         Atomics.wait(lock, 0, 0, 10);
       }
-      await until(() => received.length >= depth, `${depth} samples`);
+      await until(() => received.length >= depth, { what: `${depth} samples`, timeoutMs: PEER_TIMEOUT_MS });
       assert.equal(await peer.exited, 0);
       await sleep(200);
       assert.deepEqual(received, ["message 7", "message 8", "message 9"]);
@@ -199,18 +199,24 @@ describe("dds transport across processes", { skip, timeout: 120_000 }, () => {
     let victim: Peer | undefined;
     try {
       victim = startPeer([topic, "strings", "0", "reliable", "10", "--forever", "--interval-ms", "5"]);
-      await until(() => received.length >= 5, "messages from the first peer");
+      await until(() => received.length >= 5, {
+        what: "messages from the first peer",
+        timeoutMs: PEER_TIMEOUT_MS,
+      });
       victim.child.kill("SIGKILL");
       assert.equal(await victim.exited, null);
       // The loopback configuration's lease is 2 s: wait until discovery has dropped the dead writer.
-      await until(
-        () => transport.endpointsOn(topic).publications === 0,
-        "discovery to notice that the killed peer is gone",
-      );
+      await until(() => transport.endpointsOn(topic).publications === 0, {
+        what: "discovery to notice that the killed peer is gone",
+        timeoutMs: PEER_TIMEOUT_MS,
+      });
       const before = received.length;
       const successor = startPeer([topic, "strings", "5", "reliable", "10"]);
       assert.equal(await successor.exited, 0);
-      await until(() => received.length >= before + 5, "messages from the second peer");
+      await until(() => received.length >= before + 5, {
+        what: "messages from the second peer",
+        timeoutMs: PEER_TIMEOUT_MS,
+      });
     } finally {
       victim?.child.kill("SIGKILL"); // in case the test failed before killing it
       sub.unsubscribe();

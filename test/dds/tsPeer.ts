@@ -8,6 +8,7 @@ import { openDdsTransport } from "../../lib/transport/dds.js";
 import { qos } from "../../lib/transport/qos.js";
 import { patternImageCdr } from "../../lib/image/patternImage.js";
 import { codecFor } from "../../lib/codec/codec.js";
+import { sleep } from "../../lib/testing/wait.js";
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
@@ -30,7 +31,6 @@ const width = Number(values.width);
 const height = Number(values.height);
 const interval = Number(values["interval-ms"]);
 const say = (event: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(event)}\n`);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const transport = openDdsTransport({ nodeName: "ts_test_peer" });
 const type = kind === "images" ? "sensor_msgs/msg/Image" : "std_msgs/msg/String";

@@ -21,6 +21,7 @@ import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { policyNode, type PolicyNodeHandle } from "../../nodes/policy/policy.js";
 import { rewardNode, type RunningRewardNode } from "../../nodes/reward/reward.js";
 import { rgbImage } from "../../lib/image/rgbImage.js";
+import { sleep, until } from "../../lib/testing/wait.js";
 
 // Fault injection at the level of running nodes on the local bus. Each test states the expected behaviour
 // that docs/RELIABILITY.md lists; faults already covered elsewhere are cited there, not repeated here.
@@ -30,15 +31,6 @@ const temps: string[] = [];
 after(async () => {
   for (const t of temps) await rm(t, { recursive: true, force: true });
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
 
 function frame(t: number, view: number): Image {
   const width = 40;
@@ -90,7 +82,7 @@ function rig(transport: LocalTransport) {
     async step(t: number): Promise<DenseReward> {
       const before = rewards.length;
       this.publish(t);
-      await until(`a reward for t=${t.toFixed(3)}`, () => rewards.length > before);
+      await until(() => rewards.length > before, { what: `a reward for t=${t.toFixed(3)}` });
       return rewards.at(-1)!;
     },
     close: () => sub.unsubscribe(),
@@ -150,7 +142,7 @@ test("duplicated and out-of-order frames do not stop or double the rewards", asy
     cams[1]!.publish(frame(10 + 1 / 30, 1));
     cams[0]!.publish(frame(10 + 2 / 30, 0));
     cams[1]!.publish(frame(10 + 2 / 30, 1));
-    await until("a reward for the reordered frames", () => r.rewards.length > before);
+    await until(() => r.rewards.length > before, { what: "a reward for the reordered frames" });
     const last = await r.step(10 + 3 / 30);
     assert.equal(last.status, RewardStatus.OK);
     assert.equal((node.running as RunningRewardNode).stats.cdrErrors, 0);
@@ -199,7 +191,7 @@ test("the reward node restarts mid-episode: the policy keeps acting, counts the 
       observe(1n, k, t);
       await r.step(t);
     }
-    await until("transitions joined", () => stats().assembler.emitted === 4);
+    await until(() => stats().assembler.emitted === 4, { what: "transitions joined" });
 
     // The reward node goes away mid-episode; the episode goes on.
     await reward.stop();
@@ -209,7 +201,7 @@ test("the reward node restarts mid-episode: the policy keeps acting, counts the 
       r.publish(t);
       await sleep(15);
     }
-    await until("missing rewards counted", () => stats().assembler.droppedMissingReward >= 4);
+    await until(() => stats().assembler.droppedMissingReward >= 4, { what: "missing rewards counted" });
     // s0→s1 … s4→s5 had their rewards (s4→s5 is settled by observation 6); nothing after the node went away.
     assert.equal(stats().assembler.emitted, 5, "no transition without its reward");
 
@@ -233,8 +225,8 @@ test("the reward node restarts mid-episode: the policy keeps acting, counts the 
       assert.equal(m.episode_id, 2n);
       assert.equal(m.step, k);
     }
-    await until("transitions of episode 2 joined", () => stats().assembler.emitted >= 5 + 4);
-    await until("an action for every observation", () => actions === observed);
+    await until(() => stats().assembler.emitted >= 5 + 4, { what: "transitions of episode 2 joined" });
+    await until(() => actions === observed, { what: "an action for every observation" });
     assert.equal(stats().actionsPublished, observed);
     assert.ok(!policyLines.some((l) => l.startsWith("error:")), policyLines.join("\n"));
   } finally {
