@@ -10,10 +10,21 @@ export class ModelOutputError extends Error {
   }
 }
 
-export function assertFinite(graph: string, name: string, data: Float32Array): void {
+function assertFinite(graph: string, name: string, data: Float32Array): void {
   for (let i = 0; i < data.length; i++) {
     if (!Number.isFinite(data[i])) throw new ModelOutputError(graph, name, i, data[i]);
   }
+}
+
+/** Output `name` of a `graph` run, checked to be all finite before anything uses it. */
+export function finiteOutput(
+  graph: string,
+  out: Readonly<Record<string, Tensor>>,
+  name: string,
+): Float32Array {
+  const data = out[name].data as Float32Array;
+  assertFinite(graph, name, data);
+  return data;
 }
 
 /** One step's progress estimate, whatever the kind of model. */
@@ -72,10 +83,49 @@ export class FrameEncoder {
       m.image.width,
     ]);
     const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
-    const data = out[m.encoder.outputs[0].name].data as Float32Array;
-    assertFinite("encoder", m.encoder.outputs[0].name, data);
-    return data;
+    return finiteOutput("encoder", out, m.encoder.outputs[0].name);
   }
+}
+
+/**
+ * What every model kind's scorer shares: the frame encoder over the model's views, its current-step
+ * embedding buffer, and the selected task whose stage names the reward messages carry.
+ */
+export abstract class EncoderScorer implements PotentialEstimator {
+  protected readonly encoder: FrameEncoder;
+  protected readonly V: number;
+  protected readonly D: number;
+  protected readonly current: Float32Array;
+  protected taskName: string | undefined;
+
+  constructor(
+    protected readonly model: RewardModel,
+    preprocessor: Preprocessor,
+    kind: RewardModel["manifest"]["kind"],
+  ) {
+    if (model.manifest.kind !== kind)
+      throw new Error(`model '${model.manifest.name}' is not a ${kind} model`);
+    this.encoder = new FrameEncoder(model, preprocessor);
+    this.V = model.manifest.views.length;
+    this.D = this.encoder.embeddingSize;
+    this.current = new Float32Array(this.V * this.D);
+  }
+
+  get task(): string | undefined {
+    return this.taskName;
+  }
+
+  get stageNames(): readonly string[] {
+    return this.model.manifest.tasks[this.taskName ?? this.model.manifest.default_task].stages;
+  }
+
+  imageSlots(count: number): Float32Array {
+    return this.encoder.slots(count);
+  }
+
+  abstract useTask(task: string): Promise<void>;
+  abstract startEpisode(): void;
+  abstract estimate(views: readonly number[]): Promise<Estimate>;
 }
 
 /** Index of the largest probability. */

@@ -1,5 +1,5 @@
 import { Tensor } from "onnxruntime-node";
-import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
+import { argmax, EncoderScorer, finiteOutput, type Estimate } from "./estimator.js";
 import type { PotentialFusion } from "./fusion.js";
 import { hopBinCenters, hopFromLogits, softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
@@ -12,34 +12,26 @@ import type { Preprocessor } from "./preprocess.js";
  * embeddings and the previous step's embeddings come from caches. The three hops of DESIGN §4
  * (previous→now, start→now, goal→now) are one head call with batch 3; the fusion turns them into Φ.
  */
-export class HopScorer implements PotentialEstimator {
-  private readonly V: number;
-  private readonly D: number;
-  private readonly encoder: FrameEncoder;
-  private readonly current: Float32Array;
+export class HopScorer extends EncoderScorer {
   private readonly start: Float32Array;
   private readonly previous: Float32Array;
   private readonly hasStart: boolean[];
   private readonly hasPrevious: boolean[];
   private readonly goals = new Map<string, Float32Array>();
   private goal: Float32Array | undefined;
-  private taskName: string | undefined;
   private readonly head: Record<"start" | "goal" | "before" | "after" | "view_mask", Float32Array>;
   private readonly centers: Float64Array;
   private readonly rowProbabilities: Float32Array;
   private readonly K: number;
 
   constructor(
-    private readonly model: RewardModel,
+    model: RewardModel,
     private readonly preprocessor: Preprocessor,
     private readonly fusion: PotentialFusion,
   ) {
+    super(model, preprocessor, "hop");
     const m = model.manifest;
-    if (m.kind !== "hop" || m.hop_bins === undefined) throw new Error(`model '${m.name}' is not a hop model`);
-    this.encoder = new FrameEncoder(model, preprocessor);
-    this.V = m.views.length;
-    this.D = this.encoder.embeddingSize;
-    this.current = new Float32Array(this.V * this.D);
+    if (m.hop_bins === undefined) throw new Error(`model '${m.name}' is not a hop model`);
     this.start = new Float32Array(this.V * this.D);
     this.previous = new Float32Array(this.V * this.D);
     this.hasStart = new Array<boolean>(this.V).fill(false);
@@ -55,14 +47,6 @@ export class HopScorer implements PotentialEstimator {
     this.centers = hopBinCenters(m.hop_bins);
     this.K = m.tasks[m.default_task].stages.length;
     this.rowProbabilities = new Float32Array(this.K);
-  }
-
-  get task(): string | undefined {
-    return this.taskName;
-  }
-
-  get stageNames(): readonly string[] {
-    return this.model.manifest.tasks[this.taskName ?? this.model.manifest.default_task].stages;
   }
 
   /** Selects the task whose GOAL images anchor the backward hop; their embeddings are computed once. */
@@ -82,10 +66,6 @@ export class HopScorer implements PotentialEstimator {
     this.hasStart.fill(false);
     this.hasPrevious.fill(false);
     this.fusion.reset();
-  }
-
-  imageSlots(count: number): Float32Array {
-    return this.encoder.slots(count);
   }
 
   async estimate(views: readonly number[]): Promise<Estimate> {
@@ -129,10 +109,8 @@ export class HopScorer implements PotentialEstimator {
       view_mask: new Tensor("float32", h.view_mask, [3, V]),
     });
     const t2 = performance.now();
-    const hop = out.hop_logits.data as Float32Array;
-    const stageLogits = out.stage_logits.data as Float32Array;
-    assertFinite("head", "hop_logits", hop);
-    assertFinite("head", "stage_logits", stageLogits);
+    const hop = finiteOutput("head", out, "hop_logits");
+    const stageLogits = finiteOutput("head", out, "stage_logits");
     const stageProbabilities = new Float32Array(K);
     for (let row = 0; row < 3; row++) {
       softmaxInto(stageLogits, row * K, this.rowProbabilities);

@@ -1,5 +1,5 @@
 import { Tensor } from "onnxruntime-node";
-import { argmax, assertFinite, FrameEncoder, type Estimate, type PotentialEstimator } from "./estimator.js";
+import { argmax, EncoderScorer, finiteOutput, type Estimate } from "./estimator.js";
 import { softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
 import { taskSpec } from "./goalImages.js";
@@ -16,34 +16,13 @@ export function stagePotential(shares: readonly number[], stage: number, tau: nu
  * Runs a stage model (SARM-style, models/CONTRACT.md): the current views → stage probabilities and the
  * within-stage progress τ. Φ is a function of the current state alone, so no fusion and no references.
  */
-export class StageScorer implements PotentialEstimator {
-  private readonly encoder: FrameEncoder;
-  private readonly V: number;
-  private readonly D: number;
-  private readonly current: Float32Array;
+export class StageScorer extends EncoderScorer {
   private readonly mask: Float32Array;
-  private taskName: string | undefined;
   private shares: readonly number[] = [];
 
-  constructor(
-    private readonly model: RewardModel,
-    preprocessor: Preprocessor,
-  ) {
-    if (model.manifest.kind !== "stage")
-      throw new Error(`model '${model.manifest.name}' is not a stage model`);
-    this.encoder = new FrameEncoder(model, preprocessor);
-    this.V = model.manifest.views.length;
-    this.D = this.encoder.embeddingSize;
-    this.current = new Float32Array(this.V * this.D);
+  constructor(model: RewardModel, preprocessor: Preprocessor) {
+    super(model, preprocessor, "stage");
     this.mask = new Float32Array(this.V);
-  }
-
-  get task(): string | undefined {
-    return this.taskName;
-  }
-
-  get stageNames(): readonly string[] {
-    return this.model.manifest.tasks[this.taskName ?? this.model.manifest.default_task].stages;
   }
 
   async useTask(task: string): Promise<void> {
@@ -53,10 +32,6 @@ export class StageScorer implements PotentialEstimator {
   }
 
   startEpisode(): void {}
-
-  imageSlots(count: number): Float32Array {
-    return this.encoder.slots(count);
-  }
 
   async estimate(views: readonly number[]): Promise<Estimate> {
     if (this.taskName === undefined) throw new Error("no task selected: call useTask() first");
@@ -76,10 +51,8 @@ export class StageScorer implements PotentialEstimator {
       view_mask: new Tensor("float32", this.mask, [1, V]),
     });
     const t2 = performance.now();
-    const logits = out.stage_logits.data as Float32Array;
-    const tau = out.stage_progress.data as Float32Array;
-    assertFinite("head", "stage_logits", logits);
-    assertFinite("head", "stage_progress", tau);
+    const logits = finiteOutput("head", out, "stage_logits");
+    const tau = finiteOutput("head", out, "stage_progress");
     const stageProbabilities = softmaxInto(logits, 0, new Float32Array(this.shares.length));
     const stage = argmax(stageProbabilities);
     return {

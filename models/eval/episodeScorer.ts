@@ -1,5 +1,5 @@
 import { Tensor } from "onnxruntime-node";
-import { assertFinite, FrameEncoder } from "../../lib/reward/estimator.js";
+import { finiteOutput, FrameEncoder } from "../../lib/reward/estimator.js";
 import { PotentialFusion, type FusionMode } from "../../lib/reward/fusion.js";
 import { hopBinCenters, hopFromLogits } from "../../lib/reward/hop.js";
 import type { RewardModel } from "../../lib/reward/model.js";
@@ -148,8 +148,7 @@ export class EpisodeScorer {
       after: new Tensor("float32", h.after, shape),
       view_mask: new Tensor("float32", mask, [rows, V]),
     });
-    const logits = out.hop_logits.data as Float32Array;
-    assertFinite("head", "hop_logits", logits);
+    const logits = finiteOutput("head", out, "hop_logits");
     const bins = this.centers.length;
     const fusion = new PotentialFusion({ mode });
     const result: EpisodeProgress = { phi: [], incremental: [], forward: [], backward: [], confidence: [] };
