@@ -10,7 +10,7 @@ import {
   EXPERT_STEP,
   FailureScript,
   moveTowards,
-  withNoise,
+  scriptedExpert,
   type ExpertOptions,
   type Policy,
 } from "./expert.js";
@@ -138,11 +138,10 @@ function carryFailure(
 }
 
 export function carryExpert(goal: CarryGoal, initial: WorldState, options: ExpertOptions, rng: Rng): Policy {
-  const failure = carryFailure(goal, initial, options, rng);
-  return {
-    act(state, truth) {
-      const cmd = failure?.next(state, truth) ?? carryAction(goal, initial, state, truth);
-      return withNoise(cmd, rng, options.noise);
-    },
-  };
+  return scriptedExpert(
+    (state, truth) => carryAction(goal, initial, state, truth),
+    carryFailure(goal, initial, options, rng),
+    rng,
+    options.noise,
+  );
 }

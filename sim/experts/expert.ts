@@ -85,3 +85,17 @@ export class FailureScript {
     return cmd;
   }
 }
+
+/** An expert: its failure detour while that runs, else its clean action, with the action noise on top. */
+export function scriptedExpert(
+  action: (state: WorldState, truth: StageEstimate) => GripperCommand,
+  failure: FailureScript | undefined,
+  rng: Rng,
+  noise: number,
+): Policy {
+  return {
+    act(state, truth) {
+      return withNoise(failure?.next(state, truth) ?? action(state, truth), rng, noise);
+    },
+  };
+}

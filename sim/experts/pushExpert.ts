@@ -10,7 +10,7 @@ import {
   EXPERT_STEP,
   FailureScript,
   moveTowards,
-  withNoise,
+  scriptedExpert,
   type ExpertOptions,
   type Policy,
 } from "./expert.js";
@@ -101,11 +101,10 @@ function pushFailure(
 }
 
 export function pushExpert(goal: Vec3, initial: WorldState, options: ExpertOptions, rng: Rng): Policy {
-  const failure = pushFailure(goal, initial, options, rng);
-  return {
-    act(state, truth) {
-      const cmd = failure?.next(state, truth) ?? pushAction(goal, state, truth);
-      return withNoise(cmd, rng, options.noise);
-    },
-  };
+  return scriptedExpert(
+    (state, truth) => pushAction(goal, state, truth),
+    pushFailure(goal, initial, options, rng),
+    rng,
+    options.noise,
+  );
 }
