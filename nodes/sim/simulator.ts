@@ -8,7 +8,7 @@ import {
 } from "../../lib/codec/messages.js";
 import { defineNode } from "../../lib/node/node.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
-import { QOS_DEFAULT, QOS_EPISODE_EVENTS, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
+import { QOS_DEFAULT, QOS_EPISODE_EVENTS, QOS_SENSOR_DATA, type QoS } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { SimDriver } from "../../sim/driver.js";
 import {
@@ -63,38 +63,21 @@ export const simulatorNode = defineNode({
       controlDt: 1 / params.rate_hz,
       ...(params.max_steps ? { maxSteps: params.max_steps } : {}),
     });
+    const publisher = <K extends string>(name: string, type: K, qos: QoS) =>
+      createPublisher(transport, topic(name), type, qos);
     const cameras = params.views.map((view) =>
       params.compressed
         ? {
             view,
             raw: undefined,
-            jpeg: createPublisher(
-              transport,
-              topic(SIM_TOPICS.compressed(view)),
-              MsgType.CompressedImage,
-              QOS_SENSOR_DATA,
-            ),
+            jpeg: publisher(SIM_TOPICS.compressed(view), MsgType.CompressedImage, QOS_SENSOR_DATA),
           }
-        : {
-            view,
-            raw: createPublisher(transport, topic(SIM_TOPICS.image(view)), MsgType.Image, QOS_SENSOR_DATA),
-            jpeg: undefined,
-          },
+        : { view, raw: publisher(SIM_TOPICS.image(view), MsgType.Image, QOS_SENSOR_DATA), jpeg: undefined },
     );
-    const clock = createPublisher(transport, topic(SIM_TOPICS.clock), MsgType.Clock, QOS_DEFAULT);
-    const observation = createPublisher(
-      transport,
-      topic(SIM_TOPICS.observation),
-      MsgType.Observation,
-      QOS_DEFAULT,
-    );
-    const truth = createPublisher(transport, topic(SIM_TOPICS.groundTruth), MsgType.GroundTruth, QOS_DEFAULT);
-    const episodes = createPublisher(
-      transport,
-      topic(SIM_TOPICS.episode),
-      MsgType.EpisodeEvent,
-      QOS_EPISODE_EVENTS,
-    );
+    const clock = publisher(SIM_TOPICS.clock, MsgType.Clock, QOS_DEFAULT);
+    const observation = publisher(SIM_TOPICS.observation, MsgType.Observation, QOS_DEFAULT);
+    const truth = publisher(SIM_TOPICS.groundTruth, MsgType.GroundTruth, QOS_DEFAULT);
+    const episodes = publisher(SIM_TOPICS.episode, MsgType.EpisodeEvent, QOS_EPISODE_EVENTS);
 
     let chain = Promise.resolve();
     const publish = (result: StepResult): void => {
