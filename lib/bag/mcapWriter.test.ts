@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { codecFromDefinitionText, MsgType, type GroundTruth, type Image } from "../codec/index.js";
+import { testGroundTruth } from "../testing/messages.js";
 import { QOS_SENSOR_DATA } from "../transport/qos.js";
 import { openIndexedMcap } from "./mcapFile.js";
 import { BagWriter } from "./mcapWriter.js";
@@ -40,19 +41,12 @@ test("a written bag reads back with @mcap/core and decodes from its own schemas"
       };
       await bag.write("/camera/front/image_raw", MsgType.Image, image.header.stamp, image);
     }
-    const truth: GroundTruth = {
+    const truth = testGroundTruth({
       header: { stamp: { sec: 104, nanosec: 0 }, frame_id: "world" },
       episode_id: 3n,
       step: 7,
-      task: "stack",
-      stage_names: ["reach", "grasp"],
-      stage: 1,
-      stage_progress: 0.5,
-      progress: 0.75,
-      success: false,
-      terminal: false,
       truncated: true,
-    };
+    });
     await bag.write("/sim/ground_truth", MsgType.GroundTruth, truth.header.stamp, truth);
     await bag.close();
 

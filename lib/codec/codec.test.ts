@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { testGroundTruth } from "../testing/messages.js";
 import { codecFor, codecFromDefinitionText, CdrDecodeError } from "./codec.js";
 import {
   MsgType,
@@ -7,7 +8,6 @@ import {
   type CompressedImage,
   type DenseReward,
   type EpisodeEvent,
-  type GroundTruth,
   type Image,
   type Observation,
   type ResetRequest,
@@ -74,19 +74,7 @@ const samples: { [K in keyof typeof MsgType]?: unknown } = {
     yaw: 0.25,
     gripper: 1,
   } satisfies Action,
-  GroundTruth: {
-    header,
-    episode_id: 9n,
-    step: 3,
-    task: "stack",
-    stage_names: ["reach", "grasp"],
-    stage: 1,
-    stage_progress: 0.5,
-    progress: 0.75,
-    success: false,
-    terminal: false,
-    truncated: false,
-  } satisfies GroundTruth,
+  GroundTruth: testGroundTruth({ header }),
   Observation: {
     header,
     episode_id: 9n,
