@@ -89,17 +89,22 @@ test("replay.launch.py runs the reward node on the bag's clock", () => {
 });
 
 test("reward and policy use the same gamma in every parameters file (shaping needs the learner's γ)", () => {
-  for (const name of readdirSync(packagePath("config")).filter((f) => f.endsWith(".yaml"))) {
-    const doc = parseYaml(readFileSync(packagePath("config", name), "utf8")) as Record<
-      string,
-      { ros__parameters: Record<string, unknown> }
-    >;
-    const reward = doc.reward?.ros__parameters.gamma ?? doc["/**"]?.ros__parameters.gamma;
-    const policy = doc.policy?.ros__parameters.gamma ?? doc["/**"]?.ros__parameters.gamma;
-    if (doc.reward && doc.policy) {
-      assert.equal(typeof reward, "number", `${name}: reward gamma`);
-      assert.equal(reward, policy, `${name}: reward.gamma vs policy.gamma`);
-    }
+  const both = readdirSync(packagePath("config"))
+    .filter((f) => f.endsWith(".yaml"))
+    .flatMap((name) => {
+      const doc = parseYaml(readFileSync(packagePath("config", name), "utf8")) as Record<
+        string,
+        { ros__parameters: Record<string, unknown> }
+      >;
+      if (!doc.reward || !doc.policy) return [];
+      const reward = doc.reward.ros__parameters.gamma ?? doc["/**"]?.ros__parameters.gamma;
+      const policy = doc.policy.ros__parameters.gamma ?? doc["/**"]?.ros__parameters.gamma;
+      return [{ name, reward, policy }];
+    });
+  assert.ok(both.length > 0, "no parameters file configures both the reward and the policy node");
+  for (const { name, reward, policy } of both) {
+    assert.equal(typeof reward, "number", `${name}: reward gamma`);
+    assert.equal(reward, policy, `${name}: reward.gamma vs policy.gamma`);
   }
 });
 
