@@ -1,4 +1,5 @@
 import { Tensor } from "onnxruntime-node";
+import { onnxGraphs, type GraphSpec } from "./manifest.js";
 import type { RewardModel } from "./model.js";
 import type { Preprocessor } from "./preprocess.js";
 
@@ -49,12 +50,14 @@ export interface PotentialEstimator {
 export class FrameEncoder {
   readonly embeddingSize: number;
   private readonly images: Float32Array;
+  private readonly graph: GraphSpec;
 
   constructor(
     private readonly model: RewardModel,
     readonly preprocessor: Preprocessor,
   ) {
-    this.embeddingSize = model.manifest.encoder.outputs[0].shape[1] as number;
+    this.graph = onnxGraphs(model.manifest).encoder;
+    this.embeddingSize = this.graph.outputs[0].shape[1] as number;
     this.images = new Float32Array(model.manifest.views.length * preprocessor.size);
   }
 
@@ -71,9 +74,9 @@ export class FrameEncoder {
       m.image.height,
       m.image.width,
     ]);
-    const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
-    const data = out[m.encoder.outputs[0].name].data as Float32Array;
-    assertFinite("encoder", m.encoder.outputs[0].name, data);
+    const out = await this.model.encoder.run({ [this.graph.inputs[0].name]: input });
+    const data = out[this.graph.outputs[0].name].data as Float32Array;
+    assertFinite("encoder", this.graph.outputs[0].name, data);
     return data;
   }
 }
