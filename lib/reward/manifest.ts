@@ -40,7 +40,11 @@ const grmSpec = z.object({
   /** Prompt text with a `{task}` placeholder; optionally 8 `<image>` markers where the images go. */
   prompt: z.string().min(1),
   /** Which model view fills each slot; the same view may fill several (one camera: all three). */
-  slots: z.object({ front: z.string().min(1), left_wrist: z.string().min(1), right_wrist: z.string().min(1) }),
+  slots: z.object({
+    front: z.string().min(1),
+    left_wrist: z.string().min(1),
+    right_wrist: z.string().min(1),
+  }),
   /** The server's image limits; `image.width`/`height` (the size images are sent at) must stay within. */
   max_side: z.number().int().positive(),
   max_pixels: z.number().int().positive(),

@@ -82,11 +82,19 @@ export async function createRewardModel(config: RewardModelConfig): Promise<Rewa
 }
 
 /** A grm model: no ONNX; the hop comes from an OpenAI-compatible server (DESIGN §8). */
-async function createServedModel(loaded: LoadedManifest, config: RewardModelConfig): Promise<RewardModelParts> {
+async function createServedModel(
+  loaded: LoadedManifest,
+  config: RewardModelConfig,
+): Promise<RewardModelParts> {
   const { model, client } = servedModel(loaded, { endpoint: config.grmEndpoint });
   try {
     const preprocessor = new Preprocessor(model.manifest.image);
-    const estimator = new GrmScorer(model, preprocessor, new PotentialFusion({ mode: config.fusion }), client);
+    const estimator = new GrmScorer(
+      model,
+      preprocessor,
+      new PotentialFusion({ mode: config.fusion }),
+      client,
+    );
     await estimator.useTask(config.task || model.manifest.default_task);
     config.log.once(
       "info",

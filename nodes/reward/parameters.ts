@@ -64,6 +64,8 @@ export const rewardParameters = z.object({
   grm_endpoint: z
     .string()
     .default("")
-    .describe("grm models: OpenAI-compatible API base URL (e.g. http://gpu-host:8000/v1); empty = manifest's"),
+    .describe(
+      "grm models: OpenAI-compatible API base URL (e.g. http://gpu-host:8000/v1); empty = manifest's",
+    ),
 });
 export type RewardParameters = z.infer<typeof rewardParameters>;
