@@ -16,6 +16,7 @@ import { replayParameters } from "../nodes/reward/replay/parameters.js";
 import { replayBag } from "../nodes/reward/replay/replay.js";
 import { writeFixtureBag } from "../lib/bag/fixtureBag.js";
 import { STAGES } from "../lib/reward/stats.js";
+import { benchGrm, type GrmBenchResult } from "./grm.js";
 import { os } from "./os.js";
 import { benchReward, REWARD_BENCH_DEFAULTS, type RewardBenchResult } from "./reward.js";
 
@@ -56,6 +57,7 @@ export interface BenchReport {
   readonly sim: Part<{ machine: string; seconds: number; cases: SimCase[]; maxRssMB: number }>;
   readonly dds: Part<DdsRow[]>;
   readonly replay: Part<unknown>;
+  readonly grm: Part<GrmBenchResult>;
 }
 
 /** Runs `args` and returns the JSON on the last line of its output; every other line goes to `log`. */
@@ -153,6 +155,9 @@ export async function runBenchmarks(o: BenchOptions): Promise<BenchReport> {
     ),
   );
   const replay = await part("replay", log, benchReplay);
+  const grm = await part("grm (served VLM, 300 ms test server)", log, () =>
+    benchGrm(o.full ? { liveSeconds: 15, steps: 10 } : {}),
+  );
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine,
@@ -162,6 +167,7 @@ export async function runBenchmarks(o: BenchOptions): Promise<BenchReport> {
     sim: sim as BenchReport["sim"],
     dds: dds as BenchReport["dds"],
     replay,
+    grm,
   };
   await mkdir(o.outDir, { recursive: true });
   await writeFile(join(o.outDir, "benchmarks.json"), `${JSON.stringify(report, null, 2)}\n`);
@@ -290,6 +296,8 @@ export function benchmarksMarkdown(r: BenchReport): string {
     );
   } else out.push(`Not measured: ${r.sim.error}`, "");
 
+  out.push(...grmMarkdown(r.grm));
+
   out.push("## Targets not met, and why", "");
   const misses = targetNotes(r);
   out.push(...(misses.length ? misses.map((m) => `- ${m}`) : ["None in this run."]), "");
@@ -297,4 +305,27 @@ export function benchmarksMarkdown(r: BenchReport): string {
   out.push("## Bag replay", "");
   out.push(r.replay.ok ? "```json\n" + JSON.stringify(r.replay.result) + "\n```" : r.replay.error, "");
   return `${out.join("\n")}\n`;
+}
+
+function grmMarkdown(g: BenchReport["grm"]): string[] {
+  const out = ["## Served VLM (kind grm) against a test server answering after a fixed delay", ""];
+  if (!g.ok) return [...out, `Not measured: ${g.error}`, ""];
+  const r = g.result;
+  const l = r.live;
+  return [
+    ...out,
+    `An OpenAI-compatible server on 127.0.0.1 (bench/grm.ts, node:http) answers every request after ${r.options.delayMs} ms; ` +
+      "fusion `fused` (3 requests per step). A protocol and latency figure, not a model result.",
+    "",
+    "| figure | value |",
+    "|---|---|",
+    `| live node, 3 × 30 Hz for ${r.options.liveSeconds} s: rewards / groups sent (latest wins) | ${l.rewards} / ${l.groupsSent} |`,
+    `| reward rate | ${f(l.rewardRateHz)} Hz |`,
+    `| **camera→reward latency, p50 / p99** | **${f(l.latencyMs.p50, 0)} / ${f(l.latencyMs.p99, 0)} ms** |`,
+    `| requests sent / peak in flight | ${l.requests} / ${l.peakInFlight} |`,
+    `| one step, anchors concurrent (max_in_flight 3) | ${f(r.concurrentStepMs, 0)} ms |`,
+    `| one step, anchors sequential (max_in_flight 1) | ${f(r.sequentialStepMs, 0)} ms |`,
+    `| **gain of concurrent anchors** | **${f(r.gain)}×** |`,
+    "",
+  ];
 }

@@ -16,6 +16,7 @@ import { codecFor } from "../lib/codec/codec.js";
 import { EpisodeEventKind, MsgType, type DenseReward, type Image } from "../lib/codec/messages.js";
 import { createLogger } from "../lib/node/log.js";
 import { startNode } from "../lib/node/node.js";
+import { onnxGraphs } from "../lib/reward/manifest.js";
 import type { Provider } from "../lib/reward/model.js";
 import { createRewardModel } from "../lib/reward/rewardModelFactory.js";
 import { LatencyWindow, STAGES, type PipelineStats, type Stage } from "../lib/reward/stats.js";
@@ -107,7 +108,7 @@ export async function benchReward(options: Partial<RewardBenchOptions> = {}): Pr
     });
     const m = model.manifest;
     const V = m.views.length;
-    const D = m.encoder.outputs[0].shape[1] as number;
+    const D = onnxGraphs(m).encoder.outputs[0].shape[1] as number;
     const batch = new Float32Array(V * pre.size);
     const emb = new Float32Array(3 * V * D).fill(0.1);
     const mask = new Float32Array(3 * V).fill(1);

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Tensor } from "onnxruntime-node";
+import { onnxGraphs } from "../lib/reward/manifest.js";
 import type { RewardModel } from "../lib/reward/model.js";
 
 /**
@@ -38,10 +39,11 @@ export async function checkParity(model: RewardModel): Promise<ParityResult> {
   if (!spec) throw new Error(`model ${model.dir}: manifest has no 'parity' entry (file + tolerance)`);
   const fixture = JSON.parse(await readFile(join(model.dir, spec.file), "utf8")) as ParityFixture;
   const V = m.views.length;
-  const D = m.encoder.outputs[0].shape[1] as number;
+  const { encoder } = onnxGraphs(m);
+  const D = encoder.outputs[0].shape[1] as number;
   const S = m.image.width;
   const image = new Tensor("float32", pattern(2 * 3 * S * S, 0), [2, 3, S, S]);
-  const enc = await model.encoder.run({ [m.encoder.inputs[0].name]: image });
+  const enc = await model.encoder.run({ [encoder.inputs[0].name]: image });
   const roles = ["start", "goal", "before", "after"] as const;
   const feeds: Record<string, Tensor> = Object.fromEntries(
     roles.map((r, k) => [r, new Tensor("float32", pattern(2 * V * D, k + 1), [2, V, D])]),
@@ -54,7 +56,7 @@ export async function checkParity(model: RewardModel): Promise<ParityResult> {
     return flat.reduce((mx, e, i) => Math.max(mx, Math.abs(e - actual[i])), 0);
   };
   const maxAbsDiff = {
-    embedding: diff(enc[m.encoder.outputs[0].name].data as Float32Array, fixture.embedding),
+    embedding: diff(enc[encoder.outputs[0].name].data as Float32Array, fixture.embedding),
     hop_logits: diff(head.hop_logits.data as Float32Array, fixture.hop_logits),
     stage_logits: diff(head.stage_logits.data as Float32Array, fixture.stage_logits),
   };

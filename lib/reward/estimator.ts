@@ -1,4 +1,5 @@
 import { Tensor } from "onnxruntime-node";
+import { onnxGraphs, type GraphSpec } from "./manifest.js";
 import type { RewardModel } from "./model.js";
 import type { Preprocessor } from "./preprocess.js";
 
@@ -60,12 +61,14 @@ export interface PotentialEstimator {
 export class FrameEncoder {
   readonly embeddingSize: number;
   private readonly images: Float32Array;
+  private readonly graph: GraphSpec;
 
   constructor(
     private readonly model: RewardModel,
     readonly preprocessor: Preprocessor,
   ) {
-    this.embeddingSize = model.manifest.encoder.outputs[0].shape[1] as number;
+    this.graph = onnxGraphs(model.manifest).encoder;
+    this.embeddingSize = this.graph.outputs[0].shape[1] as number;
     this.images = new Float32Array(model.manifest.views.length * preprocessor.size);
   }
 
@@ -82,8 +85,8 @@ export class FrameEncoder {
       m.image.height,
       m.image.width,
     ]);
-    const out = await this.model.encoder.run({ [m.encoder.inputs[0].name]: input });
-    return finiteOutput("encoder", out, m.encoder.outputs[0].name);
+    const out = await this.model.encoder.run({ [this.graph.inputs[0].name]: input });
+    return finiteOutput("encoder", out, this.graph.outputs[0].name);
   }
 }
 

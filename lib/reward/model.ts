@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import type { Logger } from "../node/log.js";
-import { ModelContractError, type GraphSpec, type LoadedManifest } from "./manifest.js";
+import { ModelContractError, onnxGraphs, type GraphSpec, type LoadedManifest } from "./manifest.js";
 
 export type Provider = "tensorrt" | "cuda" | "cpu";
 export const PROVIDERS: readonly Provider[] = ["tensorrt", "cuda", "cpu"];
@@ -14,8 +14,8 @@ export interface GraphRunner {
 }
 
 export interface RewardModel extends LoadedManifest {
-  /** The execution provider actually used for both graphs. */
-  readonly provider: Provider;
+  /** The execution provider actually used for both graphs; "http" for a served (grm) model. */
+  readonly provider: Provider | "http";
   readonly encoder: GraphRunner;
   readonly head: GraphRunner;
   release(): Promise<void>;
@@ -74,6 +74,7 @@ export function checkSignature(
 /** Loads both graphs of a checked manifest on the first provider that works. */
 export async function loadModel(loaded: LoadedManifest, options: ModelOptions): Promise<RewardModel> {
   const { dir, manifest } = loaded;
+  const graphs = onnxGraphs(manifest);
   const failures: string[] = [];
   for (const provider of options.providers) {
     const sessionOptions: ort.InferenceSession.SessionOptions = {
@@ -86,8 +87,8 @@ export async function loadModel(loaded: LoadedManifest, options: ModelOptions): 
     let encoder: ort.InferenceSession | undefined;
     let head: ort.InferenceSession | undefined;
     try {
-      encoder = await ort.InferenceSession.create(join(dir, manifest.encoder.file), sessionOptions);
-      head = await ort.InferenceSession.create(join(dir, manifest.head.file), sessionOptions);
+      encoder = await ort.InferenceSession.create(join(dir, graphs.encoder.file), sessionOptions);
+      head = await ort.InferenceSession.create(join(dir, graphs.head.file), sessionOptions);
     } catch (err) {
       await encoder?.release();
       const reason = (err as Error).message.split("\n")[0];
@@ -96,8 +97,8 @@ export async function loadModel(loaded: LoadedManifest, options: ModelOptions): 
       continue;
     }
     try {
-      checkSignature(dir, manifest.encoder, encoder.inputMetadata, encoder.outputMetadata);
-      checkSignature(dir, manifest.head, head.inputMetadata, head.outputMetadata);
+      checkSignature(dir, graphs.encoder, encoder.inputMetadata, encoder.outputMetadata);
+      checkSignature(dir, graphs.head, head.inputMetadata, head.outputMetadata);
     } catch (err) {
       await encoder.release();
       await head.release();

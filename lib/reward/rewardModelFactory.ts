@@ -3,8 +3,10 @@ import type { Logger } from "../node/log.js";
 import { packagePath } from "../paths.js";
 import type { PotentialEstimator } from "./estimator.js";
 import { PotentialFusion, type FusionMode } from "./fusion.js";
+import { GrmScorer } from "./grm/grmScorer.js";
+import { servedModel } from "./grm/servedModel.js";
 import { HopScorer } from "./hopScorer.js";
-import { loadManifest, type ModelManifest } from "./manifest.js";
+import { loadManifest, type LoadedManifest, type ModelManifest } from "./manifest.js";
 import { loadModel, type Provider, type RewardModel } from "./model.js";
 import { Preprocessor } from "./preprocess.js";
 import { StageScorer } from "./stageScorer.js";
@@ -25,6 +27,8 @@ export interface RewardModelConfig {
   readonly task?: string;
   /** The kinds the caller can use; a model of another kind is refused, naming both. Default: any. */
   readonly kinds?: readonly ModelKind[];
+  /** grm models: the API base URL, overriding the manifest's grm.endpoint; empty or absent: the manifest's. */
+  readonly grmEndpoint?: string;
   readonly log: Logger;
 }
 
@@ -49,18 +53,20 @@ export function modelDir(model: string): string {
  */
 export async function createRewardModel(config: RewardModelConfig): Promise<RewardModelParts> {
   const { log } = config;
-  const model = await loadModel(await loadManifest(modelDir(config.model)), {
+  const loaded = await loadManifest(modelDir(config.model));
+  const kind = loaded.manifest.kind;
+  if (config.kinds && !config.kinds.includes(kind)) {
+    throw new Error(
+      `model '${loaded.manifest.name}' is a ${kind} model; this needs a ${config.kinds.join(" or ")} model`,
+    );
+  }
+  if (kind === "grm") return createServedModel(loaded, config);
+  const model = await loadModel(loaded, {
     providers: [...config.providers],
     threads: config.threads,
     log,
   });
   try {
-    const kind = model.manifest.kind;
-    if (config.kinds && !config.kinds.includes(kind)) {
-      throw new Error(
-        `model '${model.manifest.name}' is a ${kind} model; this needs a ${config.kinds.join(" or ")} model`,
-      );
-    }
     const preprocessor = new Preprocessor(model.manifest.image);
     const estimator =
       kind === "hop"
@@ -68,6 +74,33 @@ export async function createRewardModel(config: RewardModelConfig): Promise<Rewa
         : new StageScorer(model, preprocessor);
     if (kind === "stage") log.info("stage model: Φ = P(k−1) + ᾱk·τ; the fusion parameter does not apply");
     await estimator.useTask(config.task || model.manifest.default_task);
+    return { model, preprocessor, estimator, release: () => model.release() };
+  } catch (err) {
+    await model.release();
+    throw err;
+  }
+}
+
+/** A grm model: no ONNX; the hop comes from an OpenAI-compatible server (DESIGN §8). */
+async function createServedModel(
+  loaded: LoadedManifest,
+  config: RewardModelConfig,
+): Promise<RewardModelParts> {
+  const { model, client } = servedModel(loaded, { endpoint: config.grmEndpoint });
+  try {
+    const preprocessor = new Preprocessor(model.manifest.image);
+    const estimator = new GrmScorer(
+      model,
+      preprocessor,
+      new PotentialFusion({ mode: config.fusion }),
+      client,
+    );
+    await estimator.useTask(config.task || model.manifest.default_task);
+    config.log.once(
+      "info",
+      "provider",
+      `model '${model.manifest.name}' (${model.sha256.slice(0, 12)}) served at ${client.url} as '${model.manifest.grm!.served_model}', ${estimator.requestsPerStep} request(s) per step`,
+    );
     return { model, preprocessor, estimator, release: () => model.release() };
   } catch (err) {
     await model.release();

@@ -39,7 +39,7 @@ export async function createModelPotential(options: ModelPotentialOptions): Prom
     threads: options.threads,
     fusion: options.fusion,
     task: options.task,
-    kinds: ["hop"],
+    kinds: ["hop", "grm"],
     log: options.log ?? createLogger("experiment"),
   });
   return new HopPotential(model, preprocessor, estimator);

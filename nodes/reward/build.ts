@@ -34,6 +34,7 @@ export function rewardModelConfig(params: RewardParameters, log: Logger): Reward
     threads: params.ort_threads,
     fusion: params.fusion as FusionMode,
     task: params.task,
+    grmEndpoint: params.grm_endpoint,
     log,
   };
 }

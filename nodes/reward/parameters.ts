@@ -61,5 +61,11 @@ export const rewardParameters = z.object({
     .string()
     .default("")
     .describe("task whose goal images anchor the backward hop; empty = model default"),
+  grm_endpoint: z
+    .string()
+    .default("")
+    .describe(
+      "grm models: OpenAI-compatible API base URL (e.g. http://gpu-host:8000/v1); empty = manifest's",
+    ),
 });
 export type RewardParameters = z.infer<typeof rewardParameters>;
