@@ -13,7 +13,6 @@ export function curvesCsv(runs: readonly RunResult[], summaries: readonly Condit
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
-const count = (v: number | undefined): string => (v === undefined ? "—" : String(v));
 
 export interface ReportHeader {
   readonly title: string;
