@@ -14,8 +14,8 @@ import { ACTION_DIM } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3, Td3Agent } from "../lib/rl/td3.js";
 import type { Batch } from "../lib/rl/transition.js";
 
-/** The sim's observation size (sim/messages observation names). */
-const OBSERVATION_DIM = 20;
+/** The observation size of the sim's pick_place and push (config/sim.yaml). */
+const OBSERVATION_DIM = 16;
 const BATCH = 256;
 
 export interface LearnerBenchResult {
