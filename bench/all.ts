@@ -18,6 +18,7 @@ import { writeFixtureBag } from "../lib/bag/fixtureBag.js";
 import { STAGES } from "../lib/reward/stats.js";
 import { benchGrm, type GrmBenchResult } from "./grm.js";
 import { os } from "./os.js";
+import { benchLearner, type LearnerBenchResult } from "./learner.js";
 import { benchReward, REWARD_BENCH_DEFAULTS, type RewardBenchResult } from "./reward.js";
 
 export interface BenchOptions {
@@ -58,6 +59,7 @@ export interface BenchReport {
   readonly dds: Part<DdsRow[]>;
   readonly replay: Part<unknown>;
   readonly grm: Part<GrmBenchResult>;
+  readonly learner: Part<LearnerBenchResult>;
 }
 
 /** Runs `args` and returns the JSON on the last line of its output; every other line goes to `log`. */
@@ -158,6 +160,7 @@ export async function runBenchmarks(o: BenchOptions): Promise<BenchReport> {
   const grm = await part("grm (served VLM, 300 ms test server)", log, () =>
     benchGrm(o.full ? { liveSeconds: 15, steps: 10 } : {}),
   );
+  const learner = await part("learner", log, async () => benchLearner(o.full ? 1000 : 300));
   const report: BenchReport = {
     date: new Date().toISOString(),
     machine,
@@ -168,6 +171,7 @@ export async function runBenchmarks(o: BenchOptions): Promise<BenchReport> {
     dds: dds as BenchReport["dds"],
     replay,
     grm,
+    learner,
   };
   await mkdir(o.outDir, { recursive: true });
   await writeFile(join(o.outDir, "benchmarks.json"), `${JSON.stringify(report, null, 2)}\n`);
@@ -203,6 +207,12 @@ function targetNotes(r: BenchReport): string[] {
           `The load average at the start was ${r.machine.split("load ")[1]?.split(",")[0] ?? "?"} on this machine.`,
       );
   }
+  if (r.learner.ok && (r.learner.result.ratioToTorch1 ?? 0) < 1)
+    notes.push(
+      `learner updates/s ${f(r.learner.result.ratioToTorch1 ?? Number.NaN)}× PyTorch's on one thread (target ≥ 1.0): ` +
+        "a TD3 update on 64-wide networks is a few hundred small ops, and tfjs-wasm pays a dispatch and a " +
+        "JS↔wasm copy on each; PyTorch's per-op cost is lower. Not closed yet.",
+    );
   if (r.dds.ok)
     for (const d of r.dds.result.filter((x) => x.throughputRatio < 0.8))
       notes.push(
@@ -297,6 +307,25 @@ export function benchmarksMarkdown(r: BenchReport): string {
   } else out.push(`Not measured: ${r.sim.error}`, "");
 
   out.push(...grmMarkdown(r.grm));
+  out.push("## Online learner (TD3+BC update, CPU)", "");
+  if (r.learner.ok) {
+    const l = r.learner.result;
+    out.push(
+      `${l.networks}, batch ${l.batch}, ${l.updates} timed updates per side (ours twice, around PyTorch).`,
+      "",
+      "| learner | updates/s |",
+      "|---|---|",
+      `| ours: tfjs on its WebAssembly backend (one thread) | ${f(l.oursUpdatesPerSecond, 1)} |`,
+      ...(l.torch1UpdatesPerSecond !== undefined
+        ? [
+            `| PyTorch (Debian python3-torch), 1 thread | ${f(l.torch1UpdatesPerSecond, 1)} |`,
+            `| PyTorch, every core | ${f(l.torchAllUpdatesPerSecond ?? Number.NaN, 1)} |`,
+            `| **ours / PyTorch 1 thread** (target ≥ 1.0) | **${f(l.ratioToTorch1 ?? Number.NaN)}** ${verdict((l.ratioToTorch1 ?? 0) >= 1)} |`,
+          ]
+        : [`| PyTorch | not measured: ${l.torchError} |`]),
+      "",
+    );
+  } else out.push(`Not measured: ${r.learner.error}`, "");
 
   out.push("## Targets not met, and why", "");
   const misses = targetNotes(r);

@@ -29,6 +29,20 @@ test("lockstep: the first action after an episode ends starts the next one", asy
   sim.close();
 });
 
+test("an episode ended from outside (a reward model's detected success) resets on the next action", async () => {
+  const sim = await createSim({ task: "push", seed: 1, views: [] });
+  const driver = new SimDriver(sim, { mode: "lockstep", autoReset: true, warn: () => {} });
+  driver.reset();
+  driver.action(still, 0n);
+  assert.equal(driver.endEpisode(3n), false, "another episode's end changes nothing");
+  assert.equal(driver.endEpisode(0n), true);
+  assert.equal(driver.endEpisode(0n), false, "already ended");
+  const next = driver.action(still, 0n)!;
+  assert.deepEqual([next.episode, next.step], [1, 0], "the next action starts the next episode");
+  assert.equal(driver.action(still, 1n)?.step, 1, "and the new episode runs on");
+  sim.close();
+});
+
 test("without auto reset an ended episode waits for a reset request", async () => {
   const sim = await createSim({ task: "stack", seed: 4, views: [], maxSteps: 1 });
   const warnings: string[] = [];

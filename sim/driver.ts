@@ -20,6 +20,8 @@ export class SimDriver {
   private pending: GripperCommand | undefined;
   private gripper = 0;
   private last: StepResult | undefined;
+  /** The running episode was ended from outside (a reward model's success detector), not by the task. */
+  private endedOutside = false;
 
   constructor(
     private readonly sim: Sim,
@@ -33,8 +35,25 @@ export class SimDriver {
   reset(request: { task?: TaskName; seed?: bigint } = {}): StepResult {
     this.pending = undefined;
     this.gripper = 0;
+    this.endedOutside = false;
     this.last = this.sim.reset(request);
     return this.last;
+  }
+
+  /** Whether the running episode is over: the task ended it, or `endEpisode` did. */
+  private get done(): boolean {
+    return (this.last?.done ?? false) || this.endedOutside;
+  }
+
+  /**
+   * Another node ended `episode` (SUCCESS or TERMINAL on the episode topic, e.g. a reward model that detected
+   * success): it ends here as a robot's would, and the next action or tick resets when auto-reset is on.
+   * Returns whether the running episode ended because of it.
+   */
+  endEpisode(episode: bigint): boolean {
+    if (!this.last || this.done || BigInt(this.last.episode) !== episode) return false;
+    this.endedOutside = true;
+    return true;
   }
 
   /** An action arrived for `episode`. Returns the new step in lockstep mode. */
@@ -42,7 +61,7 @@ export class SimDriver {
     const last = this.last;
     if (!last) return undefined;
     if (episode !== BigInt(last.episode)) {
-      if (!(last.done && this.options.autoReset && this.options.mode === "lockstep")) {
+      if (!(this.done && this.options.autoReset && this.options.mode === "lockstep")) {
         this.options.warn(`ignored an action for episode ${episode}: episode ${last.episode} is running`);
         return undefined;
       }
@@ -52,7 +71,7 @@ export class SimDriver {
       this.gripper = command.gripper;
       return undefined;
     }
-    if (last.done) {
+    if (this.done) {
       if (!this.options.autoReset) {
         this.options.warn(`ignored an action: episode ${last.episode} is over; send a reset request`);
         return undefined;
@@ -67,7 +86,7 @@ export class SimDriver {
   tick(): StepResult | undefined {
     const last = this.last;
     if (!last) return undefined;
-    if (last.done) return this.options.autoReset ? this.reset() : undefined;
+    if (this.done) return this.options.autoReset ? this.reset() : undefined;
     const command = this.pending ?? { translation: [0, 0, 0], yaw: 0, gripper: this.gripper };
     this.pending = undefined;
     this.last = this.sim.step(command);

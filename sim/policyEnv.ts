@@ -1,4 +1,4 @@
-import type { CameraFrame, Env, EnvStep, FrameRequest } from "../lib/rl/env.js";
+import type { CameraFrame, Env, EnvOptions, EnvStep, FrameRequest } from "../lib/rl/env.js";
 import { actionBounds } from "../lib/rl/spaces.js";
 import type { Policy } from "./experts/expert.js";
 import { createSim, type Sim, type StepResult } from "./sim.js";
@@ -35,10 +35,11 @@ class SimPolicyEnv implements Env {
   constructor(
     readonly task: TaskName,
     private readonly stateOnly: Sim,
+    private readonly options: EnvOptions,
   ) {
     const definition = taskByName(task);
     this.stageNames = definition.stageNames;
-    this.maxSteps = definition.maxSteps;
+    this.maxSteps = options.maxSteps ?? definition.maxSteps;
     this.current = stateOnly;
     this.last = stateOnly.reset();
     this.observationNames = [...this.last.observation.names];
@@ -53,6 +54,7 @@ class SimPolicyEnv implements Env {
         views: checkViews(frames.views),
         width: frames.width,
         height: frames.height,
+        ...(this.options.maxSteps ? { maxSteps: this.options.maxSteps } : {}),
       });
       this.rendering.set(key, sim);
     }
@@ -118,7 +120,17 @@ class SimPolicyEnv implements Env {
 }
 
 /** The experiment's EnvFactory for `--env sim` (see cli/commands/experiment.ts). */
-export async function createPolicyEnv(task: string, seed: number): Promise<SimPolicyEnv> {
+export async function createPolicyEnv(
+  task: string,
+  seed: number,
+  options: EnvOptions = {},
+): Promise<SimPolicyEnv> {
   const name = taskByName(task).name;
-  return new SimPolicyEnv(name, await createSim({ task: name, seed, views: [] }));
+  const sim = await createSim({
+    task: name,
+    seed,
+    views: [],
+    ...(options.maxSteps ? { maxSteps: options.maxSteps } : {}),
+  });
+  return new SimPolicyEnv(name, sim, options);
 }

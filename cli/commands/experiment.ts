@@ -45,6 +45,11 @@ interface ExperimentOptions {
   qWeight: string;
   bcWeight: string;
   explorationNoise: string;
+  seed: string;
+  maxSteps?: string;
+  batchSize: string;
+  demoFraction: string;
+  criticLayerNorm: boolean;
 }
 
 function positiveInt(name: string, value: string, allowZero = false): number {
@@ -76,6 +81,12 @@ export function addExperimentCommand(program: Command): void {
       "sparse,naive,pbrs,pbrs_oracle",
     )
     .option("--seeds <n>", "learner seeds per condition", "3")
+    .option(
+      "--seed <n>",
+      "first learner seed (seeds are --seed … --seed + --seeds − 1); tune on other seeds",
+      "1",
+    )
+    .option("--max-steps <n>", "episode time limit in steps (default: the task's own)")
     .option("--rollouts <n>", "training rollouts after behaviour cloning", "200")
     .requiredOption("--out <dir>", "output folder, e.g. docs/experiments/<name>")
     .option("--env <kind>", `environment: ${ENV_KINDS.join(" | ")} (pointmass is the test fixture)`, "sim")
@@ -92,7 +103,10 @@ export function addExperimentCommand(program: Command): void {
     )
     .option("--eval-every <n>", "evaluate after every n rollouts", "10")
     .option("--eval-episodes <n>", "greedy evaluation episodes per evaluation", "20")
-    .option("--updates-per-step <n>", "gradient updates per transition", "1")
+    .option("--updates-per-step <n>", "gradient updates per transition", "2")
+    .option("--batch-size <n>", "learner batch size", "256")
+    .option("--demo-fraction <x>", "share of each critic batch drawn from the demonstrations", "0.5")
+    .option("--no-critic-layer-norm", "critics without LayerNorm")
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
     .option("--bc-steps <n>", "behaviour-cloning steps", "8000")
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
@@ -111,8 +125,11 @@ export function addExperimentCommand(program: Command): void {
 /** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
 function commandLine(opts: ExperimentOptions): string {
   const flags = Object.entries(opts)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())} ${String(v)}`);
+    .filter(([, v]) => v !== undefined && v !== true)
+    .map(([k, v]) => {
+      const flag = k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+      return v === false ? `--no-${flag}` : `--${flag} ${String(v)}`;
+    });
   return `process-reward experiment ${flags.join(" ")}`;
 }
 
@@ -192,7 +209,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts to 80%: first evaluation of the seed-mean curve at ≥ 80% of its final value.",
-            `Learner: TD3+BC, 2×64 MLPs, batch 128 (half from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
+            `Learner: TD3+BC, ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
             `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
             ...(complete ? [] : [`PARTIAL: ${runs.length} of ${conditions.length * seeds} runs done.`]),
@@ -204,7 +221,10 @@ async function runAll(
     );
     await writeFile(join(opts.out, "summary.json"), JSON.stringify({ command, summaries }, null, 2) + "\n");
   };
-  for (let seed = 1; seed <= seeds; seed++) {
+  const firstSeed = positiveInt("--seed", opts.seed, true);
+  const maxSteps = opts.maxSteps === undefined ? undefined : positiveInt("--max-steps", opts.maxSteps);
+  const envOptions = { maxSteps };
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     // One learned Φ per seed, shared by the conditions that use it, so they differ only in the formula.
     let learnedPhi: PotentialSource | undefined;
     for (const condition of conditions) {
@@ -213,7 +233,7 @@ async function runAll(
         if (c === "sparse") return undefined;
         if (!learnedPhi) {
           // Its own environment instance, so fitting Φ does not shift the run's demos or noise.
-          const phiEnv = await makeEnv(opts.task, seed + 10_000);
+          const phiEnv = await makeEnv(opts.task, seed + 10_000, envOptions);
           try {
             learnedPhi = await learned!(opts.task, phiEnv, seed);
           } finally {
@@ -232,22 +252,24 @@ async function runAll(
         demos: positiveInt("--demos", opts.demos),
         demoNoise: fraction("--demo-noise", opts.demoNoise!, 0, 10),
         successDelta: 0.05,
+        maxSteps,
         learner: {
           td3: {
             ...DEFAULT_TD3,
             gamma,
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
+            criticLayerNorm: opts.criticLayerNorm,
             observationDim: 0,
             actionDim: ACTION_DIM,
           },
           replayCapacity: 200_000,
-          batchSize: 128,
+          batchSize: positiveInt("--batch-size", opts.batchSize),
           updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
           warmupTransitions: 256,
           explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
-          demoBatchFraction: 0.5,
+          demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),
         },
       });
       runs.push(run);

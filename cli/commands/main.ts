@@ -12,7 +12,7 @@ import { QOS_EPISODE_EVENTS } from "../../lib/transport/qos.js";
 import { subscribe } from "../../lib/transport/typed.js";
 import { dashboardNode } from "../../nodes/dashboard/dashboard.js";
 import { policyNode } from "../../nodes/policy/policy.js";
-import { rewardNode } from "../../nodes/reward/reward.js";
+import { rewardNode, type RunningRewardNode } from "../../nodes/reward/reward.js";
 import { simulatorNode } from "../../nodes/sim/simulator.js";
 import { recordDemonstrations } from "../../sim/demonstrations.js";
 import { createSim } from "../../sim/sim.js";
@@ -22,6 +22,7 @@ interface MainOptions {
   task: string;
   episodes: string;
   seed: string;
+  maxSteps: string;
   demos: string;
   size: string;
   gamma: string;
@@ -42,7 +43,12 @@ export function addMainCommand(program: Command): void {
       "Run the simulated pipeline end to end in-process: sim → reward → policy, with the dashboard",
     )
     .option("--task <task>", `task: ${TASK_NAMES.join(" | ")}`, "pick_place")
-    .option("--episodes <n>", "episodes to run before printing the summary", "8")
+    .option("--episodes <n>", "episodes to run before printing the summary", "40")
+    .option(
+      "--max-steps <n>",
+      "episode time limit in steps (an expert finishes pick_place in about 50)",
+      "100",
+    )
     .option("--seed <n>", "seed of the first episode", "1000")
     .option("--demos <n>", "noisy expert episodes cloned by the policy before it starts", "10")
     .option("--size <px>", "camera image size (square)", "128")
@@ -96,12 +102,11 @@ async function runMainJob(opts: MainOptions): Promise<number> {
       started.push(node);
       process.stdout.write(`dashboard: ${(node.running as unknown as { url: string }).url}\n`);
     }
-    started.push(
-      await startNode(rewardNode, {
-        transport,
-        params: { model: packagePath("models", `hop_${task}`), providers: ["cpu"], gamma, task },
-      }),
-    );
+    const reward = await startNode(rewardNode, {
+      transport,
+      params: { model: packagePath("models", `hop_${task}`), providers: ["cpu"], gamma, task },
+    });
+    started.push(reward);
     started.push(
       await startNode(policyNode, {
         transport,
@@ -110,17 +115,26 @@ async function runMainJob(opts: MainOptions): Promise<number> {
           demonstrations: demosFile,
           gamma,
           seed: Number(opts.seed),
+          // Lockstep: the sim waits for each reward, so every camera group is scored (none dropped).
+          wait_for_reward: true,
         },
       }),
     );
     started.push(
       await startNode(simulatorNode, {
         transport,
-        params: { task, seed: Number(opts.seed), width: size, height: size, clock_mode: "lockstep" },
+        params: {
+          task,
+          seed: Number(opts.seed),
+          width: size,
+          height: size,
+          clock_mode: "lockstep",
+          max_steps: Number(opts.maxSteps),
+        },
       }),
     );
     await done;
-    printSummary(task, collector.summary());
+    printSummary(task, collector.summary(), (reward.running as RunningRewardNode).stats.groupsDropped);
     if (opts.keepOpen) {
       process.stdout.write("running on; Ctrl-C to stop\n");
       await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
@@ -134,17 +148,27 @@ async function runMainJob(opts: MainOptions): Promise<number> {
   }
 }
 
-function printSummary(task: string, s: RunSummary): void {
+function printSummary(task: string, s: RunSummary, groupsDropped: number): void {
   const statuses = Object.entries(s.statusCounts)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
   process.stdout.write(
     [
       `main job (${task}): ${s.episodes} episodes, ${s.successes} successful (${((100 * s.successes) / Math.max(1, s.episodes)).toFixed(0)}%)`,
-      `  rewards published: ${s.rewards} (${statuses}); mean shaped return per episode ${s.meanReturn.toFixed(3)}`,
+      `  rewards published: ${s.rewards} (${statuses}); camera groups dropped: ${groupsDropped}; mean shaped return per episode ${s.meanReturn.toFixed(3)}`,
       `  reward latency p50 ${s.latencyP50Ms.toFixed(1)} ms, p99 ${s.latencyP99Ms.toFixed(1)} ms`,
       `  progress estimate vs true progress: Spearman ${s.progressVsTruth.toFixed(3)} over ${s.matchedSteps} steps`,
+      successWindows(s.successInOrder),
       "",
     ].join("\n"),
   );
+}
+
+/** Success of the first and the last (up to) 20 episodes: whether the policy learned during the run. */
+export function successWindows(successes: readonly boolean[]): string {
+  const n = Math.min(20, Math.floor(successes.length / 2));
+  if (n === 0) return "  learning: too few episodes to compare a first and a last window";
+  const rate = (xs: readonly boolean[]): string =>
+    `${((100 * xs.filter(Boolean).length) / xs.length).toFixed(0)}%`;
+  return `  learning: success ${rate(successes.slice(0, n))} in the first ${n} episodes, ${rate(successes.slice(-n))} in the last ${n}`;
 }

@@ -72,6 +72,7 @@ test("mutated and truncated valid messages decode or fail clearly, never read ou
         gamma: 0.99,
         terminal: false,
         truncated: false,
+        success_source: "",
         potential: "fused",
         stage: 1,
         stage_names: ["a", "b"],

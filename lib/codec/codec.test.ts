@@ -45,6 +45,7 @@ const samples: { [K in keyof typeof MsgType]?: unknown } = {
     gamma: 0.99,
     terminal: false,
     truncated: true,
+    success_source: "model",
     potential: "gated",
     stage: 2,
     stage_names: ["reach", "grasp", "lift"],

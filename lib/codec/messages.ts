@@ -75,6 +75,8 @@ export interface DenseReward {
   gamma: number;
   terminal: boolean;
   truncated: boolean;
+  /** "task" | "model" on the transition that ends the episode in success; "" otherwise. */
+  success_source: string;
   potential: string;
   stage: number;
   stage_names: string[];

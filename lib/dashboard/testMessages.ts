@@ -18,6 +18,7 @@ export function rewardMessage(step: number, overrides: Partial<DenseReward> = {}
     gamma: 0.99,
     terminal: false,
     truncated: false,
+    success_source: "",
     potential: "fused",
     stage: Math.min(2, Math.floor(step / 20)),
     stage_names: ["reach", "grasp", "lift"],

@@ -12,6 +12,8 @@ import { spearman } from "../math/spearman.js";
 export interface RunSummary {
   episodes: number;
   successes: number;
+  /** Whether each finished episode succeeded, in the order they finished. */
+  successInOrder: boolean[];
   rewards: number;
   statusCounts: Record<string, number>;
   latencyP50Ms: number;
@@ -81,6 +83,7 @@ export class RunSummaryCollector {
     return {
       episodes: this.finished.size,
       successes: [...this.finished].filter((id) => this.succeeded.has(id)).length,
+      successInOrder: [...this.finished].map((id) => this.succeeded.has(id)),
       rewards: this.rewards,
       statusCounts: { ...this.statusCounts },
       latencyP50Ms: this.latency.percentile(50),

@@ -1,4 +1,4 @@
-import { EpisodeEventKind, type EpisodeEvent } from "../codec/messages.js";
+import { EpisodeEventKind, type DenseReward, type EpisodeEvent } from "../codec/messages.js";
 import type { Logger } from "../node/log.js";
 import type { Estimate, PotentialEstimator } from "./estimator.js";
 import type { EpisodeState } from "./rewardMessage.js";
@@ -13,6 +13,22 @@ export interface ClosedStep {
 
 export const isBoundary = (e: EpisodeEvent): boolean =>
   e.event === EpisodeEventKind.TERMINAL || e.event === EpisodeEventKind.TRUNCATED;
+
+/**
+ * The events that announce a model-detected success (DESIGN §5): SUCCESS, then TERMINAL, for the episode and
+ * step of the reward that decided it, stamped with its frames' time.
+ */
+export function modelSuccessEvents(reward: DenseReward, task: string): EpisodeEvent[] {
+  const detail = `success detected by the reward model: Φ(s′) = ${reward.progress.toFixed(3)}`;
+  return [EpisodeEventKind.SUCCESS, EpisodeEventKind.TERMINAL].map((event) => ({
+    header: reward.header,
+    event,
+    episode_id: reward.episode_id,
+    step: reward.step,
+    task,
+    detail,
+  }));
+}
 
 /**
  * Episode events → the shaper's episode and the estimator's task: START (closing the previous episode's
@@ -74,8 +90,15 @@ export class EpisodeTracker {
             "episode-id",
             `ignored an episode event for episode ${event.episode_id}; the running episode is ${this.shaper.episodeId ?? "none"}`,
           );
-        } else if (event.event === EpisodeEventKind.SUCCESS) this.shaper.markSuccess();
-        else this.shaper.markBoundary(event.event === EpisodeEventKind.TERMINAL ? "terminal" : "truncated");
+        } else if (event.event === EpisodeEventKind.SUCCESS) {
+          // An ended episode's SUCCESS is the node's own announcement coming back; nothing to say about it.
+          if (!this.shaper.markSuccess() && this.shaper.successSource === "model" && this.shaper.active)
+            this.log.once(
+              "info",
+              "task-success-unused",
+              "success_source is 'model': the task's SUCCESS events do not decide success",
+            );
+        } else this.shaper.markBoundary(event.event === EpisodeEventKind.TERMINAL ? "terminal" : "truncated");
         return undefined;
       default:
         this.report("episode-kind", `ignored an episode event of unknown kind ${event.event}`);

@@ -18,12 +18,13 @@ import type { Logger } from "../node/log.js";
 import { RateLimiter } from "../time/rateLimiter.js";
 import type { CdrBytes } from "../transport/transport.js";
 import { CameraDecoder, type CameraInput } from "./cameraFrames.js";
-import { EpisodeTracker, isBoundary, type ClosedStep } from "./episodeTracker.js";
+import { EpisodeTracker, isBoundary, modelSuccessEvents, type ClosedStep } from "./episodeTracker.js";
 import type { PotentialEstimator } from "./estimator.js";
 import { latestWins } from "./latestWins.js";
 import type { RewardModel } from "./model.js";
 import type { Preprocessor } from "./preprocess.js";
 import { flushedReward, type RewardSource } from "./rewardMessage.js";
+import type { SuccessSource } from "./shaping.js";
 import { PipelineStats, RateLimitedErrors } from "./stats.js";
 import { StepScorer } from "./stepScorer.js";
 import { ApproximateTimeSync, synchronize, type MissingViewPolicy, type SyncedGroup } from "./sync.js";
@@ -40,6 +41,10 @@ export interface PipelineConfig {
   readonly missingViewPolicy: MissingViewPolicy;
   readonly gamma: number;
   readonly successDelta: number;
+  /** Who decides success (DESIGN §5); `task` by default. */
+  readonly successSource?: SuccessSource;
+  /** Transitions Φ(s′) ≥ 1 − δ must hold for a model-detected success; 1 by default. */
+  readonly successHold?: number;
   /** Cap on steps per second of camera time; 0 scores every synced group. */
   readonly rewardRateHz: number;
   /**
@@ -80,6 +85,13 @@ export class RewardPipeline {
   private readonly limiter: RateLimiter;
   private readonly errors: RateLimitedErrors;
   private exclusive: Promise<unknown> = Promise.resolve();
+  private readonly announced = new Subject<EpisodeEvent>();
+  /**
+   * Episode events the pipeline itself decides: SUCCESS then TERMINAL when the reward model detects success
+   * (success source `model`), right after the DenseReward of that transition. The node publishes them on
+   * the episode topic so the robot or simulator resets.
+   */
+  readonly announcements: Observable<EpisodeEvent> = this.announced.asObservable();
 
   constructor(
     private readonly config: PipelineConfig,
@@ -100,7 +112,12 @@ export class RewardPipeline {
     });
     const report = (key: string, message: string): void => this.report(key, message);
     this.episodes = new EpisodeTracker(
-      { gamma: config.gamma, successDelta: config.successDelta },
+      {
+        gamma: config.gamma,
+        successDelta: config.successDelta,
+        successSource: config.successSource,
+        successHold: config.successHold,
+      },
       parts.estimator,
       parts.log,
       report,
@@ -167,7 +184,13 @@ export class RewardPipeline {
               : latestWins(score, () => this.stats.groupsDropped++),
           )
           .subscribe({
-            next: (m) => m && out.next(m),
+            next: (m) => {
+              if (!m) return;
+              out.next(m);
+              if (m.success_source === "model")
+                for (const event of modelSuccessEvents(m, this.parts.estimator.task ?? ""))
+                  this.announced.next(event);
+            },
             error: (err: unknown) => subscriber.error(err),
           }),
       );

@@ -48,6 +48,7 @@ function base(
     gamma: source.gamma,
     terminal: false,
     truncated: false,
+    success_source: "",
     potential: state.potential,
     stage: 0,
     stage_names: [...state.stageNames],
@@ -74,6 +75,7 @@ function shapedFields(shaped: ShapedStep): Partial<DenseReward> {
     phi_next: shaped.phiNext,
     terminal: shaped.terminal,
     truncated: shaped.truncated,
+    success_source: shaped.successBy ?? "",
   };
 }
 

@@ -32,7 +32,12 @@ const discounted = (gamma: number, xs: number[]): number => xs.reduce((acc, x, t
 
 function randomEpisode(r: () => number, end: Episode["end"]): Episode {
   const n = 2 + Math.floor(r() * 40);
-  return { estimates: Array.from({ length: n }, () => r()), end, successAtEnd: r() < 0.5 };
+  // A success is a true terminal, so only terminal episodes can end in one.
+  return {
+    estimates: Array.from({ length: n }, () => r()),
+    end,
+    successAtEnd: end === "terminal" && r() < 0.5,
+  };
 }
 
 test("telescoping: Σ γᵗ Fₜ = γᵀ Φ(s_T) − Φ(s₀) over random episodes", () => {
@@ -140,7 +145,7 @@ test("truncation bootstraps: Φ(s′) is the estimate, not 0", () => {
   assert.ok(Math.abs(last.reward - (0.9 * 0.7 - 0.4)) < 1e-12);
 });
 
-test("r_gold pays when Φ(s′) ≥ 1 − δ or the task reports success; Φ restarts at START", () => {
+test("task source: r_gold only on the transition the task's SUCCESS ends; Φ ≥ 1 − δ alone pays nothing", () => {
   const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05 });
   assert.equal(shaper.step(0.3), undefined, "no episode yet");
   shaper.startEpisode(1n);
@@ -149,13 +154,21 @@ test("r_gold pays when Φ(s′) ≥ 1 − δ or the task reports success; Φ res
     reward: 0,
     phi: 0.3,
   });
-  assert.equal(shaper.step(0.96)!.rGold, 1);
-  assert.equal(shaper.step(0.94)!.rGold, 0);
-  shaper.startEpisode(2n);
-  shaper.step(0.3);
-  shaper.markSuccess();
-  assert.equal(shaper.step(0.2)!.rGold, 1);
-  assert.equal(shaper.step(0.2)!.rGold, 0, "success is paid once");
+  // Φ passes 1 − δ before the task succeeds (as ground-truth progress does on the approach): no r_gold.
+  for (const phi of [0.96, 0.99, 1]) {
+    const s = shaper.step(phi)!;
+    assert.equal(s.rGold, 0, `Φ(s′) = ${phi} before success`);
+    assert.equal(s.terminal, false);
+    assert.equal(s.successBy, undefined);
+  }
+  assert.equal(shaper.markSuccess(), true);
+  const success = shaper.step(1)!;
+  assert.equal(success.rGold, 1);
+  assert.equal(success.terminal, true, "success ends the episode: Φ(s′) = 0, no bootstrap");
+  assert.equal(success.phiNext, 0);
+  assert.equal(success.successBy, "task");
+  assert.equal(shaper.active, false);
+  assert.equal(shaper.step(1), undefined, "nothing after the success");
   shaper.startEpisode(3n);
   const first = shaper.step(0.05)!;
   assert.equal(first.step, 0);
@@ -163,36 +176,64 @@ test("r_gold pays when Φ(s′) ≥ 1 − δ or the task reports success; Φ res
   assert.equal(first.episodeId, 3n);
 });
 
-test("r_gold is paid once per episode: hovering near the goal earns no more than reaching it", () => {
+test("task source: a success on the step the time limit is reached is a terminal success, not a truncation", () => {
+  const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05 });
+  shaper.startEpisode(1n);
+  shaper.step(0.5);
+  shaper.markBoundary("truncated");
+  shaper.markSuccess();
+  const s = shaper.step(1)!;
+  assert.deepEqual([s.terminal, s.truncated, s.rGold, s.successBy], [true, false, 1, "task"]);
+});
+
+test("model source: Φ(s′) ≥ 1 − δ on successHold transitions ends the episode with r_gold; task SUCCESS unused", () => {
+  const shaper = new Shaper({ gamma: 0.9, successDelta: 0.05, successSource: "model", successHold: 2 });
+  shaper.startEpisode(1n);
+  shaper.step(0.2);
+  assert.equal(shaper.markSuccess(), false, "the task's SUCCESS is not the success source");
+  const once = shaper.step(0.97)!;
+  assert.deepEqual([once.rGold, once.terminal], [0, false], "held once of twice");
+  const dip = shaper.step(0.9)!;
+  assert.deepEqual([dip.rGold, dip.terminal], [0, false], "a dip restarts the hold");
+  assert.equal(shaper.step(0.96)!.rGold, 0);
+  const detected = shaper.step(0.98)!;
+  assert.equal(detected.rGold, 1);
+  assert.equal(detected.terminal, true);
+  assert.equal(detected.phiNext, 0);
+  assert.equal(detected.estimate, 0.98);
+  assert.equal(detected.successBy, "model");
+  assert.equal(shaper.active, false, "a model-detected success ends the episode");
+});
+
+test("finishing earns more than hovering below the goal, and a success is paid once", () => {
   const gamma = 0.99;
   const shaper = new Shaper({ gamma, successDelta: 0.05 });
   // The learner's view of an episode: Σ γᵗ rₜ, plus γᵀ·V(s_T) after a time-limit truncation, where V of a
   // state that the policy hovers in forever is Σ γᵗ (γΦ − Φ) = −Φ.
-  const learnerReturn = (estimates: number[], boundary: "terminal" | "truncated"): number => {
+  const learnerReturn = (estimates: number[], end: "success" | "truncated"): number => {
     shaper.startEpisode(1n);
     const rewards = estimates.map((phi, i) => {
-      if (i === estimates.length - 1) shaper.markBoundary(boundary);
+      if (i === estimates.length - 1) {
+        if (end === "success") shaper.markSuccess();
+        else shaper.markBoundary("truncated");
+      }
       return shaper.step(phi)!.reward;
     });
     const transitions = rewards.slice(1); // step 0 is the first state, not a transition
     const g = transitions.reduce((sum, r, t) => sum + gamma ** t * r, 0);
     const last = estimates[estimates.length - 1]!;
-    return boundary === "truncated" ? g + gamma ** transitions.length * -last : g;
+    return end === "truncated" ? g + gamma ** transitions.length * -last : g;
   };
-  // One policy reaches the (learned) goal threshold and the episode ends; the other hovers just above the
-  // threshold, the task never succeeding, until the time limit.
-  const finish = learnerReturn([0.2, 0.6, 0.97], "terminal");
+  // One policy reaches the goal and the task succeeds; the other hovers near it (Φ above 1 − δ, as a
+  // learned Φ can be), the task never succeeding, until the time limit.
+  const finish = learnerReturn([0.2, 0.6, 0.97], "success");
   for (const hover of [5, 40, 400]) {
     const hovering = learnerReturn([0.2, 0.6, ...Array(hover).fill(0.96)], "truncated");
     assert.ok(
-      hovering <= finish + 1e-9,
-      `hovering ${hover} steps (${hovering.toFixed(4)}) ≤ finishing (${finish.toFixed(4)})`,
+      hovering < finish - 0.5,
+      `hovering ${hover} steps (${hovering.toFixed(4)}) < finishing (${finish.toFixed(4)})`,
     );
   }
-  shaper.startEpisode(2n);
-  shaper.step(0.2);
-  const paid = [0.97, 0.98, 0.99].map((phi) => shaper.step(phi)!.rGold);
-  assert.deepEqual(paid, [1, 0, 0]);
 });
 
 test("flush closes a pending terminal with the last state when no new frame arrives", () => {
@@ -210,7 +251,10 @@ test("flush closes a pending terminal with the last state when no new frame arri
   assert.equal(shaper.flush(), undefined);
 });
 
-test("rejects γ and δ outside their ranges", () => {
+test("rejects γ, δ, the success source and the hold outside their ranges", () => {
   assert.throws(() => new Shaper({ gamma: 0, successDelta: 0.05 }), /gamma/);
   assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 1 }), /success_delta/);
+  const bad = "oracle" as unknown as "task";
+  assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 0.05, successSource: bad }), /success_source/);
+  assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 0.05, successHold: 0 }), /success_hold/);
 });

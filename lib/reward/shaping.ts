@@ -3,11 +3,24 @@
  * r = r_gold + γ·Φ(s′) − Φ(s), with Φ(s′) = 0 on a true terminal, the estimate on a time-limit truncation
  * (the learner bootstraps), and Φ restarted at every episode start.
  */
+
+/** Who decides that an episode succeeded (DESIGN §5). */
+export type SuccessSource = "task" | "model";
+export const SUCCESS_SOURCES: readonly SuccessSource[] = ["task", "model"];
+
 export interface ShapingOptions {
   /** The learner's own discount; the shaping term is only policy-invariant with the same γ. */
   readonly gamma: number;
-  /** δ: r_gold = 1 the first time in an episode that Φ(s′) ≥ 1 − δ. */
+  /** δ of the model's success detector: success once Φ(s′) ≥ 1 − δ (success source `model` only). */
   readonly successDelta: number;
+  /**
+   * `task`: the task's SUCCESS event (robot or simulator) ends the episode in success. `model`: the
+   * reward model does, when Φ(s′) ≥ 1 − δ on `successHold` consecutive transitions; the task's SUCCESS
+   * events are then not used. Default `task`.
+   */
+  readonly successSource?: SuccessSource;
+  /** Consecutive transitions with Φ(s′) ≥ 1 − δ that make a model-detected success; default 1. */
+  readonly successHold?: number;
 }
 
 export interface ShapedStep {
@@ -15,6 +28,7 @@ export interface ShapedStep {
   /** 0 for the episode's first state (no transition yet, reward 0); k for the transition s_{k−1} → s_k. */
   readonly step: number;
   readonly reward: number;
+  /** 1 on the transition that ends the episode in success, 0 on every other. */
   readonly rGold: number;
   /** Φ(s). */
   readonly phi: number;
@@ -25,6 +39,8 @@ export interface ShapedStep {
   readonly gamma: number;
   readonly terminal: boolean;
   readonly truncated: boolean;
+  /** Which source decided the success this transition ends in; absent when it is not a success. */
+  readonly successBy?: SuccessSource;
 }
 
 export type Boundary = "terminal" | "truncated";
@@ -34,10 +50,6 @@ export function shapingTerm(gamma: number, phi: number, phiNext: number): number
   return gamma * phiNext - phi;
 }
 
-export function goldReward(estimate: number, successDelta: number, successReported: boolean): number {
-  return successReported || estimate >= 1 - successDelta ? 1 : 0;
-}
-
 /** One episode's shaping state. Steps before a START or after the episode ended are not transitions. */
 export class Shaper {
   private episode: bigint | undefined;
@@ -45,8 +57,11 @@ export class Shaper {
   private last: number | undefined;
   private boundary: Boundary | undefined;
   private success = false;
-  private goldPaid = false;
+  /** Consecutive transitions so far with Φ(s′) ≥ 1 − δ (success source `model`). */
+  private atGoal = 0;
   private ended = false;
+  readonly successSource: SuccessSource;
+  private readonly successHold: number;
 
   constructor(private readonly options: ShapingOptions) {
     if (!(options.gamma > 0 && options.gamma <= 1))
@@ -54,6 +69,14 @@ export class Shaper {
     if (!(options.successDelta >= 0 && options.successDelta < 1)) {
       throw new Error(`success_delta must be in [0, 1), got ${options.successDelta}`);
     }
+    this.successSource = options.successSource ?? "task";
+    if (!SUCCESS_SOURCES.includes(this.successSource))
+      throw new Error(
+        `success_source must be one of ${SUCCESS_SOURCES.join(", ")}, got ${this.successSource}`,
+      );
+    this.successHold = options.successHold ?? 1;
+    if (!(Number.isInteger(this.successHold) && this.successHold >= 1))
+      throw new Error(`success_hold must be an integer ≥ 1, got ${this.successHold}`);
   }
 
   get episodeId(): bigint | undefined {
@@ -76,7 +99,7 @@ export class Shaper {
     this.last = undefined;
     this.boundary = undefined;
     this.success = false;
-    this.goldPaid = false;
+    this.atGoal = 0;
     this.ended = false;
   }
 
@@ -85,9 +108,15 @@ export class Shaper {
     if (this.active) this.boundary = kind;
   }
 
-  /** The task reports success: the next transition pays r_gold = 1. */
-  markSuccess(): void {
-    if (this.active) this.success = true;
+  /**
+   * The task reports success: the next transition ends the episode (terminal) and pays r_gold = 1. Returns
+   * false when the report is not used: outside an episode, or when the model is the success source.
+   */
+  markSuccess(): boolean {
+    if (!this.active || this.successSource !== "task") return false;
+    this.success = true;
+    this.boundary = "terminal";
+    return true;
   }
 
   /** Shapes the transition into a state whose potential estimate is `estimate`; undefined outside an episode. */
@@ -102,20 +131,34 @@ export class Shaper {
         false,
       );
     }
-    const terminal = this.boundary === "terminal";
-    const truncated = this.boundary === "truncated";
+    if (this.successSource === "model") this.atGoal = estimate >= 1 - successDelta ? this.atGoal + 1 : 0;
+    const successBy: SuccessSource | undefined =
+      this.successSource === "task"
+        ? this.success
+          ? "task"
+          : undefined
+        : this.atGoal >= this.successHold
+          ? "model"
+          : undefined;
+    // A success is a true terminal whatever else was announced for this transition (a time limit reached on
+    // the same step included); r_gold is paid on it and on no other transition (DESIGN §5).
+    const terminal = successBy !== undefined || this.boundary === "terminal";
+    const truncated = !terminal && this.boundary === "truncated";
     const phi = this.last;
     const phiNext = terminal ? 0 : estimate;
-    // r_gold is paid once per episode. DESIGN §5 pays it on every transition with Φ(s′) ≥ 1 − δ, but with a
-    // learned Φ that overshoots below the goal this pays a policy for hovering there instead of finishing
-    // (measured in the policy experiment: 182 of 190 near-goal steps of unfinished pick_place rollouts).
-    const rGold = this.goldPaid ? 0 : goldReward(estimate, successDelta, this.success);
-    if (rGold > 0) this.goldPaid = true;
+    const rGold = successBy ? 1 : 0;
     this.last = estimate;
-    this.success = false;
     if (terminal || truncated) this.ended = true;
     return this.emit(
-      { reward: rGold + shapingTerm(gamma, phi, phiNext), rGold, phi, phiNext, estimate, gamma },
+      {
+        reward: rGold + shapingTerm(gamma, phi, phiNext),
+        rGold,
+        phi,
+        phiNext,
+        estimate,
+        gamma,
+        ...(successBy ? { successBy } : {}),
+      },
       terminal,
       truncated,
     );

@@ -62,8 +62,14 @@ export interface Env {
   close?(): void;
 }
 
+/** How a user sets up an environment for learning. */
+export interface EnvOptions {
+  /** Episode time limit in steps; the task's own default when absent. */
+  readonly maxSteps?: number;
+}
+
 /**
  * Builds an environment for a task name and a seed for its own randomness (domain randomization, noise).
  * Callers pass one in (cli/commands/experiment.ts the simulator's), as lib sits below sim/.
  */
-export type EnvFactory = (task: string, seed: number) => Env | Promise<Env>;
+export type EnvFactory = (task: string, seed: number, options?: EnvOptions) => Env | Promise<Env>;

@@ -10,11 +10,19 @@ let instances = 0;
 export class Mlp {
   readonly variables: tf.Variable[] = [];
 
+  /** Per layer: weights, bias, and with layer norm on hidden layers its gain and shift. */
+  private readonly layers: { w: tf.Variable; b: tf.Variable; gain?: tf.Variable; shift?: tf.Variable }[] = [];
+
   constructor(
     readonly sizes: readonly number[],
     readonly outputActivation: "linear" | "tanh",
     seed: number,
     name: string,
+    /**
+     * LayerNorm after each hidden layer (before the ReLU), as RLPD's critics have: it keeps Q bounded when
+     * the critic is updated many times per transition on few data (Ball et al. 2023).
+     */
+    readonly layerNorm = false,
   ) {
     if (sizes.length < 2) throw new Error(`network ${name} needs at least an input and an output size`);
     // tf variable names are global to the engine; a counter keeps several agents (one per seed) apart.
@@ -23,28 +31,39 @@ export class Mlp {
       const [fanIn, fanOut] = [sizes[i]!, sizes[i + 1]!];
       // Uniform ±1/√fan_in, the usual default for actor-critic MLPs, seeded per layer.
       const limit = 1 / Math.sqrt(fanIn);
-      this.variables.push(
-        tf.variable(
+      const layer: (typeof this.layers)[number] = {
+        w: tf.variable(
           tf.randomUniform([fanIn, fanOut], -limit, limit, "float32", seed * 100 + i),
           true,
           `${prefix}/w${i}`,
         ),
-        tf.variable(
+        b: tf.variable(
           tf.randomUniform([fanOut], -limit, limit, "float32", seed * 100 + 50 + i),
           true,
           `${prefix}/b${i}`,
         ),
-      );
+      };
+      this.variables.push(layer.w, layer.b);
+      if (layerNorm && i + 2 < sizes.length) {
+        layer.gain = tf.variable(tf.ones([fanOut]), true, `${prefix}/ln_gain${i}`);
+        layer.shift = tf.variable(tf.zeros([fanOut]), true, `${prefix}/ln_shift${i}`);
+        this.variables.push(layer.gain, layer.shift);
+      }
+      this.layers.push(layer);
     }
   }
 
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
-    const layers = this.variables.length / 2;
-    for (let i = 0; i < layers; i++) {
-      h = tf.add(tf.matMul(h, this.variables[2 * i] as tf.Tensor2D), this.variables[2 * i + 1]!);
-      if (i + 1 < layers) h = tf.relu(h);
-    }
+    this.layers.forEach((layer, i) => {
+      h = tf.add(tf.matMul(h, layer.w as tf.Tensor2D), layer.b);
+      if (i + 1 === this.layers.length) return;
+      if (layer.gain && layer.shift) {
+        const { mean, variance } = tf.moments(h, 1, true);
+        h = tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), layer.gain), layer.shift);
+      }
+      h = tf.relu(h);
+    });
     return this.outputActivation === "tanh" ? tf.tanh(h) : h;
   }
 

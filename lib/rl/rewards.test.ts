@@ -30,12 +30,12 @@ test("each condition's reward follows its formula", () => {
   assert.ok(close(episode("pbrs_oracle", [0.2, 0.5])[0]!, 0.9 * 0.5 - 0.2));
 });
 
-test("shaped rewards are the reward node's: Φ(s′) = 0 at a true terminal, r_gold once per episode", () => {
+test("shaped rewards are the reward node's: Φ(s′) = 0 at a true terminal, r_gold only on success", () => {
   assert.ok(close(episode("pbrs", [0.6, 0.7], { terminal: true })[0]!, -0.6));
   assert.ok(close(episode("pbrs", [0.9, 1], { terminal: true, success: true })[0]!, 1 - 0.9));
-  // Φ(s′) ≥ 1 − δ pays r_gold, but only the first time in the episode (the node's Shaper).
+  // Φ(s′) ≥ 1 − δ without the task's success pays no r_gold (the node's Shaper, success source task).
   const hover = episode("pbrs", [0.9, 0.96, 0.96, 0.96]);
-  assert.ok(close(hover[0]!, 1 + 0.9 * 0.96 - 0.9));
+  assert.ok(close(hover[0]!, 0.9 * 0.96 - 0.9));
   assert.ok(close(hover[1]!, 0.9 * 0.96 - 0.96));
   assert.ok(close(hover[2]!, 0.9 * 0.96 - 0.96));
   assert.ok(close(episode("pbrs", [0.9, 0.94])[0]!, 0.9 * 0.94 - 0.9));

@@ -57,7 +57,7 @@ function oracleValue(input: PotentialInput): number {
 
 export interface RewardOptions {
   readonly gamma: number;
-  /** δ of the reward node: r_gold also fires (once per episode) when Φ(s′) ≥ 1 − δ. */
+  /** δ of the reward node's success detector (unused here: the experiment's success comes from the task). */
   readonly successDelta: number;
 }
 

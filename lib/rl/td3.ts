@@ -30,6 +30,8 @@ export interface Td3Config {
    * policy's returns drags a good BC actor towards arbitrary actions and undoes the demonstrations.
    */
   readonly actorWarmupUpdates: number;
+  /** LayerNorm in the critics' hidden layers (RLPD): stable values at several updates per transition. */
+  readonly criticLayerNorm: boolean;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -41,9 +43,11 @@ export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
   targetNoise: 0.2,
   targetNoiseClip: 0.5,
   policyDelay: 2,
-  alpha: 0.2,
-  bcWeight: 1,
+  // The online phase of ConRFT (DESIGN §7): the critic leads, behaviour cloning only regularises.
+  alpha: 1,
+  bcWeight: 0.5,
   actorWarmupUpdates: 1000,
+  criticLayerNorm: true,
 };
 
 export interface UpdateStats {
@@ -98,13 +102,14 @@ export class Td3Agent {
     const { observationDim: o, actionDim: a, hidden } = config;
     this.actor = new Mlp([o, ...hidden, a], "tanh", seed, "actor");
     this.actorTarget = new Mlp([o, ...hidden, a], "tanh", seed, "actor_target");
+    const ln = config.criticLayerNorm;
     this.critics = [
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1"),
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2"),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1", ln),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2", ln),
     ];
     this.criticTargets = [
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1_target"),
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2_target"),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1_target", ln),
+      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2_target", ln),
     ];
     this.syncTargets();
     this.actorOptimizer = tf.train.adam(config.actorLr);

@@ -51,6 +51,12 @@ export const policyParameters = z.object({
     .positive()
     .default(2000)
     .describe("wait this long for a step's reward, then drop it"),
+  wait_for_reward: z
+    .boolean()
+    .default(false)
+    .describe(
+      "act on an observation only once the reward of the transition into it arrived (or reward_timeout_ms passed): a lockstep sim then waits for the reward node and no camera group is dropped",
+    ),
   demonstrations: z
     .string()
     .default("")

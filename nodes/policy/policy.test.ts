@@ -39,6 +39,7 @@ function reward(
     gamma: GAMMA,
     terminal,
     truncated,
+    success_source: "",
     potential: "oracle",
     stage: 0,
     stage_names: [],

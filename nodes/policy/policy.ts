@@ -1,4 +1,4 @@
-import { MsgType } from "../../lib/codec/messages.js";
+import { MsgType, type Observation } from "../../lib/codec/messages.js";
 import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { TransitionAssembler, type AssemblerStats } from "../../lib/rl/assembler.js";
 import type { LearnerCounters } from "../../lib/rl/learner.js";
@@ -8,6 +8,7 @@ import { StampIndex } from "../../lib/rl/stampIndex.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { buildLearner } from "./build.js";
 import { eventEnd, gammaMismatch, observationProblem, rewardEnd } from "./inputs.js";
+import { ObservationGate } from "./observationGate.js";
 import { policyParameters } from "./parameters.js";
 
 export interface PolicyNodeStats {
@@ -54,6 +55,14 @@ export const policyNode = defineNode({
       : undefined;
 
     const publisher = createPublisher(transport, topic(params.action_topic), MsgType.Action);
+    const act = ({ msg, values }: { msg: Observation; values: Float32Array }): void => {
+      const action = learner.act(values, params.train);
+      const header = { stamp: msg.header.stamp, frame_id: name };
+      publisher.publish(actionMessage(header, msg.episode_id, msg.step, denormalizeAction(action, bounds)));
+      actionsPublished++;
+      assembler.addAction(msg.episode_id, msg.step, action);
+    };
+    const gate = params.wait_for_reward ? new ObservationGate(params.reward_timeout_ms, act) : undefined;
     const stamps = new StampIndex();
     const onDecodeError = (err: Error): void => log.warn(err.message);
     const subscriptions = [
@@ -68,15 +77,11 @@ export const policyNode = defineNode({
             );
             return;
           }
-          const action = learner.act(values, params.train);
-          const header = { stamp: msg.header.stamp, frame_id: name };
-          publisher.publish(
-            actionMessage(header, msg.episode_id, msg.step, denormalizeAction(action, bounds)),
-          );
-          actionsPublished++;
           stamps.add(msg.episode_id, msg.header.stamp, msg.step);
           assembler.addObservation(msg.episode_id, msg.step, values, performance.now());
-          assembler.addAction(msg.episode_id, msg.step, action);
+          const item = { msg, values };
+          if (gate) gate.observe({ episode: msg.episode_id, step: msg.step }, item, performance.now());
+          else act(item);
         },
       ),
       subscribe(transport, topic(params.reward_topic), MsgType.DenseReward, { onDecodeError }).subscribe(
@@ -89,6 +94,7 @@ export const policyNode = defineNode({
           }
           const step = stamps.step(msg.episode_id, msg.header.stamp) ?? msg.step;
           assembler.addReward(msg.episode_id, step, msg.reward, rewardEnd(msg), performance.now());
+          gate?.reward({ episode: msg.episode_id, step });
         },
       ),
       subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, { onDecodeError }).subscribe(
@@ -101,6 +107,12 @@ export const policyNode = defineNode({
     const timer = setInterval(() => {
       const now = performance.now();
       assembler.tick(now);
+      if (gate?.tick(now))
+        log.once(
+          "warn",
+          "reward-timeout",
+          `no reward within ${params.reward_timeout_ms} ms; acted without it`,
+        );
       saver?.maybeSave(now);
     }, 100);
     log.info(

@@ -61,6 +61,8 @@ export async function buildRewardPipeline(
         missingViewPolicy: params.missing_view_policy,
         gamma: params.gamma,
         successDelta: params.success_delta,
+        successSource: params.success_source,
+        successHold: params.success_hold,
         rewardRateHz: params.reward_rate,
         backPressure: options.backPressure,
       },

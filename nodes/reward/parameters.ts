@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FUSION_MODES } from "../../lib/reward/fusion.js";
 import { PROVIDERS } from "../../lib/reward/model.js";
+import { SUCCESS_SOURCES, type SuccessSource } from "../../lib/reward/shaping.js";
 
 /** The reward node's parameters; the names are fixed by issue 6 so YAML, launch files and scripts agree. */
 export const rewardParameters = z.object({
@@ -41,7 +42,24 @@ export const rewardParameters = z.object({
     .lte(1)
     .default(0.99)
     .describe("the learner's discount (the policy node reads the same)"),
-  success_delta: z.number().min(0).lt(1).default(0.05).describe("δ: r_gold = 1 once Φ(s′) ≥ 1 − δ"),
+  success_source: z
+    .enum(SUCCESS_SOURCES as [SuccessSource, ...SuccessSource[]])
+    .default("task")
+    .describe(
+      "who decides success: task (its SUCCESS event on episode_topic) | model (Φ(s′) ≥ 1 − δ ends the episode; the node announces SUCCESS, TERMINAL)",
+    ),
+  success_delta: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(0.05)
+    .describe("δ of the model's success detector (success_source model)"),
+  success_hold: z
+    .number()
+    .int()
+    .min(1)
+    .default(1)
+    .describe("scored steps in a row with Φ(s′) ≥ 1 − δ that make a model-detected success"),
   fusion: z
     .enum(FUSION_MODES as [string, ...string[]])
     .default("fused")

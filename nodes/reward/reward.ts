@@ -4,7 +4,7 @@ import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
 import type { CameraType } from "../../lib/reward/pipeline.js";
 import { RateLimitedErrors, type PipelineStats } from "../../lib/reward/stats.js";
-import { QOS_DEFAULT, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
+import { QOS_DEFAULT, QOS_EPISODE_EVENTS, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { buildRewardPipeline } from "./build.js";
 import { rewardParameters } from "./parameters.js";
@@ -42,6 +42,11 @@ export const rewardNode = defineNode({
       MsgType.DiagnosticArray,
       QOS_DEFAULT,
     );
+    // A model-detected success ends the episode for everyone: the robot or sim resets on it (DESIGN §5).
+    const announcements =
+      params.success_source === "model"
+        ? createPublisher(transport, topic(params.episode_topic), MsgType.EpisodeEvent, QOS_EPISODE_EVENTS)
+        : undefined;
     const episodeErrors = new RateLimitedErrors((m) => log.error(m));
     const episodes = subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, {
       qos: QOS_DEFAULT,
@@ -58,6 +63,7 @@ export const rewardNode = defineNode({
       },
       error: (err: Error) => log.error(`reward pipeline stopped: ${err.message}`),
     });
+    const announced = pipeline.announcements.subscribe((event) => announcements?.publish(event));
     let lastPublished = 0;
     let lastReport = performance.now();
     const reports = interval(params.diagnostics_period_s * 1000).subscribe(() => {
@@ -85,7 +91,9 @@ export const rewardNode = defineNode({
       stop: async () => {
         reports.unsubscribe();
         output.unsubscribe();
+        announced.unsubscribe();
         rewards.close();
+        announcements?.close();
         diagnostics.close();
         await pipeline.idle();
         await model.release();

@@ -77,6 +77,43 @@ test("lockstep node: steps on /action, resets on /sim/reset, survives bad input"
   await transport.close();
 });
 
+test("an episode end announced by another node (a reward model's success) ends the episode here", async () => {
+  const transport = new LocalTransport(new LocalBus());
+  const truths: GroundTruth[] = [];
+  const sub = subscribe(transport, "/sim/ground_truth", MsgType.GroundTruth, {
+    qos: { ...QOS_DEFAULT, depth: 50 },
+  }).subscribe((t) => truths.push(t));
+  const node = await startNode(simulatorNode, {
+    transport,
+    logger: createLogger("simulator", () => undefined),
+    params: { task: "push", seed: 3, views: [] },
+  });
+  const actions = createPublisher(transport, "/action", MsgType.Action);
+  const episodes = createPublisher(transport, "/episode", MsgType.EpisodeEvent, QOS_LATCHED);
+  await until(() => truths.length === 1, { what: "the first ground truth" });
+  actions.publish(action(0n, 0, 0.01));
+  await until(() => truths.length === 2, { what: "step 1" });
+  for (const event of [EpisodeEventKind.SUCCESS, EpisodeEventKind.TERMINAL])
+    episodes.publish({
+      header: { stamp: { sec: 0, nanosec: 0 }, frame_id: "reward" },
+      event,
+      episode_id: 0n,
+      step: 1,
+      task: "push",
+      detail: "success detected by the reward model",
+    });
+  actions.publish(action(0n, 1, 0.01));
+  await until(() => truths.length === 3, { what: "the step after the announced end" });
+  assert.deepEqual(
+    [truths[2]!.episode_id, truths[2]!.step],
+    [1n, 0],
+    "the action after the announced end started the next episode",
+  );
+  sub.unsubscribe();
+  await node.stop();
+  await transport.close();
+});
+
 test("the simulator node rejects a bad parameter with its name", async () => {
   const transport = new LocalTransport(new LocalBus());
   await assert.rejects(

@@ -123,6 +123,17 @@ export const simulatorNode = defineNode({
     };
 
     const subscriptions = [
+      // Episode ends decided elsewhere (a reward node with success_source model) end the episode here too.
+      subscribe(transport, topic(SIM_TOPICS.episode), MsgType.EpisodeEvent, {
+        qos: QOS_EPISODE_EVENTS,
+        onDecodeError: (e) => log.error(e.message),
+      }).subscribe((event) => {
+        const ends = event.event === EpisodeEventKind.SUCCESS || event.event === EpisodeEventKind.TERMINAL;
+        if (ends && driver.endEpisode(event.episode_id))
+          log.info(
+            `episode ${event.episode_id} ended at step ${event.step} by ${event.header.frame_id}: ${event.detail}`,
+          );
+      }),
       subscribe(transport, topic(SIM_TOPICS.action), MsgType.Action, {
         onDecodeError: (e) => log.error(e.message),
       }).subscribe((action: Action) =>

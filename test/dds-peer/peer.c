@@ -114,7 +114,8 @@ static void print_reward(const void *sample) {
   for (uint32_t i = 0; i < m->source_present._length; i++) printf("%s%d", i ? "," : "", m->source_present._buffer[i]);
   printf(" episode_id=%" PRIu64 " step=%" PRIu32 " reward=%.17g r_gold=%.17g phi=%.17g phi_next=%.17g gamma=%.17g",
          m->episode_id, m->step, m->reward, m->r_gold, m->phi, m->phi_next, m->gamma);
-  printf(" terminal=%d truncated=%d potential=%s stage=%u", m->terminal, m->truncated, m->potential, (unsigned)m->stage);
+  printf(" terminal=%d truncated=%d success_source=%s potential=%s stage=%u", m->terminal, m->truncated,
+         m->success_source, m->potential, (unsigned)m->stage);
   print_strings("stage_names", &m->stage_names);
   printf(" stage_probabilities=");
   for (uint32_t i = 0; i < m->stage_probabilities._length; i++) {
@@ -167,6 +168,7 @@ static void publish_rewards(dds_entity_t writer, int count) {
         .gamma = 0.984375,
         .terminal = false,
         .truncated = true,
+        .success_source = "",
         .potential = "fused",
         .stage = 2,
         .stage_names = {._maximum = 3, ._length = 3, ._buffer = names},

@@ -18,6 +18,16 @@ export interface ConditionSummary {
   readonly perSeedRolloutsTo80: readonly (number | undefined)[];
   /** First rollout count where the mean curve reaches 90% absolute success (undefined if never). */
   readonly rolloutsTo90Absolute: number | undefined;
+  /** First rollout count where the mean curve reaches 80% absolute success (undefined if never: censored). */
+  readonly rolloutsTo80Absolute: number | undefined;
+  /** The training budget, the censoring value of the rollout counts above. */
+  readonly budget: number;
+}
+
+/** Mean success at a rollout count: the last evaluation at or before it. */
+export function successAt(curve: readonly CurvePoint[], rollouts: number): number | undefined {
+  const before = curve.filter((p) => p.rollouts <= rollouts);
+  return before.length > 0 ? before[before.length - 1]!.successRate : undefined;
 }
 
 /** The first evaluation point at or above `fraction` of the curve's last value. */
@@ -57,6 +67,8 @@ export function summarize(condition: Condition, runs: readonly RunResult[]): Con
     rolloutsTo80: rolloutsToFraction(meanCurve, 0.8),
     perSeedRolloutsTo80: runs.map((r) => rolloutsToFraction(r.curve, 0.8)),
     rolloutsTo90Absolute: rolloutsToLevel(meanCurve, 0.9),
+    rolloutsTo80Absolute: rolloutsToLevel(meanCurve, 0.8),
+    budget: points[points.length - 1]!,
   };
 }
 

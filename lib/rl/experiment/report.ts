@@ -1,4 +1,4 @@
-import type { ConditionSummary } from "./metrics.js";
+import { successAt, type ConditionSummary } from "./metrics.js";
 import type { RunResult } from "./runner.js";
 
 /** Success rate vs rollouts, one row per evaluation of each condition × seed, plus the mean over seeds. */
@@ -13,7 +13,6 @@ export function curvesCsv(runs: readonly RunResult[], summaries: readonly Condit
 }
 
 const pct = (v: number): string => `${(v * 100).toFixed(0)}%`;
-const count = (v: number | undefined): string => (v === undefined ? "—" : String(v));
 
 export interface ReportHeader {
   readonly title: string;
@@ -39,13 +38,19 @@ export function markdownReport(
     "",
     `Environment: ${header.environment}`,
     "",
-    "| condition | seeds | BC start | final success (mean ± sd) | rollouts to 80% of final (mean curve) | per seed | first rollouts at ≥ 90% |",
+    "| condition | seeds | BC start | success at 50 / 100 / 150 / 200 rollouts (seed mean) | final success (mean ± sd) | rollouts until the seed mean first reaches 80% | first rollouts at ≥ 90% |",
     "| --- | --- | --- | --- | --- | --- | --- |",
   ];
+  const censored = (v: number | undefined, budget: number): string =>
+    v === undefined ? `> ${budget}` : String(v);
   for (const s of summaries) {
+    const at = [50, 100, 150, 200].map((n) => {
+      const v = n <= s.budget ? successAt(s.meanCurve, n) : undefined;
+      return v === undefined ? "—" : pct(v);
+    });
     lines.push(
-      `| ${s.condition} | ${s.seeds} | ${pct(s.startSuccess)} | ${pct(s.finalSuccess)} ± ${pct(s.finalSuccessStd)} | ` +
-        `${count(s.rolloutsTo80)} | ${s.perSeedRolloutsTo80.map(count).join(", ")} | ${count(s.rolloutsTo90Absolute)} |`,
+      `| ${s.condition} | ${s.seeds} | ${pct(s.startSuccess)} | ${at.join(" / ")} | ${pct(s.finalSuccess)} ± ${pct(s.finalSuccessStd)} | ` +
+        `${censored(s.rolloutsTo80Absolute, s.budget)} | ${censored(s.rolloutsTo90Absolute, s.budget)} |`,
     );
   }
   lines.push("", "Per run (transitions and gradient updates show that experience and learning flowed):", "");

@@ -17,6 +17,8 @@ export interface RunConfig {
   readonly demos: number;
   readonly demoNoise: number;
   readonly successDelta: number;
+  /** Episode time limit (the user's choice for learning); the task's own when absent. */
+  readonly maxSteps?: number;
   /** td3.observationDim is taken from the environment. */
   readonly learner: LearnerConfig;
 }
@@ -63,7 +65,7 @@ export async function runCondition(
   config: RunConfig,
   onProgress?: (point: CurvePoint) => void,
 ): Promise<RunResult> {
-  const env = await makeEnv(config.task, config.seed);
+  const env = await makeEnv(config.task, config.seed, { maxSteps: config.maxSteps });
   const potential = await potentialFor(config.condition, env);
   if (config.condition !== "sparse" && !potential) {
     throw new Error(

@@ -282,9 +282,9 @@ export class PointMassEnv implements Env {
 }
 
 /** The fixture as an experiment's environment, refusing the tasks it does not model. */
-export const createPointMassEnv: EnvFactory = (task, seed) => {
+export const createPointMassEnv: EnvFactory = (task, seed, options = {}) => {
   if (!(POINT_MASS_TASKS as readonly string[]).includes(task)) {
     throw new Error(`point-mass env has no task '${task}' (tasks: ${POINT_MASS_TASKS.join(", ")})`);
   }
-  return new PointMassEnv(task as PointMassTask, seed);
+  return new PointMassEnv(task as PointMassTask, seed, options);
 };

@@ -1,0 +1,115 @@
+/**
+ * The online learner's update rate on its own networks and batch (the experiment's and the policy node's
+ * TD3+BC: DEFAULT_TD3, batch 256), beside the same update in PyTorch on the CPU (bench/learner_torch.py,
+ * Debian's python3-torch), measured in one run so machine load affects both alike.
+ * Usage: node --import tsx bench/learner.ts [--updates 300]
+ */
+import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { packagePath } from "../lib/paths.js";
+import { Rng } from "../lib/rl/random.js";
+import { ACTION_DIM } from "../lib/rl/spaces.js";
+import { DEFAULT_TD3, Td3Agent } from "../lib/rl/td3.js";
+import type { Batch } from "../lib/rl/transition.js";
+
+/** The observation size of the sim's pick_place and push (config/sim.yaml). */
+const OBSERVATION_DIM = 16;
+const BATCH = 256;
+
+export interface LearnerBenchResult {
+  readonly networks: string;
+  readonly batch: number;
+  readonly updates: number;
+  readonly oursUpdatesPerSecond: number;
+  /** PyTorch with one thread (as the learner's wasm backend runs) and with every core. */
+  readonly torch1UpdatesPerSecond?: number;
+  readonly torchAllUpdatesPerSecond?: number;
+  readonly ratioToTorch1?: number;
+  readonly torchError?: string;
+}
+
+function randomBatch(rng: Rng, n: number): Batch {
+  const fill = (k: number, f: () => number): Float32Array => Float32Array.from({ length: k }, f);
+  return {
+    size: n,
+    observations: fill(n * OBSERVATION_DIM, () => rng.normal()),
+    actions: fill(n * ACTION_DIM, () => rng.uniform() * 2 - 1),
+    rewards: fill(n, () => rng.normal()),
+    nextObservations: fill(n * OBSERVATION_DIM, () => rng.normal()),
+    bootstrap: fill(n, () => 1),
+  };
+}
+
+function torchRate(updates: number, threads: number): number {
+  const args = [
+    packagePath("bench", "learner_torch.py"),
+    "--obs",
+    String(OBSERVATION_DIM),
+    "--act",
+    String(ACTION_DIM),
+    "--hidden",
+    ...DEFAULT_TD3.hidden.map(String),
+    "--batch",
+    String(BATCH),
+    "--updates",
+    String(updates),
+    "--threads",
+    String(threads),
+    ...(DEFAULT_TD3.criticLayerNorm ? ["--layer-norm"] : []),
+  ];
+  const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`learner_torch.py failed: ${r.stderr || r.error?.message}`);
+  return (JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { updates_per_second: number })
+    .updates_per_second;
+}
+
+function oursRate(updates: number): number {
+  const agent = new Td3Agent(
+    { ...DEFAULT_TD3, actorWarmupUpdates: 0, observationDim: OBSERVATION_DIM, actionDim: ACTION_DIM },
+    1,
+  );
+  const rng = new Rng("bench-learner");
+  const batch = randomBatch(rng, BATCH);
+  const demos = randomBatch(rng, BATCH);
+  try {
+    for (let i = 0; i < 20; i++) agent.update(batch, demos, rng);
+    const t0 = performance.now();
+    for (let i = 0; i < updates; i++) agent.update(batch, demos, rng);
+    return updates / ((performance.now() - t0) / 1000);
+  } finally {
+    agent.dispose();
+  }
+}
+
+export function benchLearner(updates = 300): LearnerBenchResult {
+  const networks = `actor + twin critics ${OBSERVATION_DIM}+${ACTION_DIM}→${DEFAULT_TD3.hidden.join("→")}${DEFAULT_TD3.criticLayerNorm ? " (LayerNorm critics)" : ""}, Adam, policy delay ${DEFAULT_TD3.policyDelay}`;
+  // Interleaved, ours first and last, so a change in machine load shows up in both.
+  const a = oursRate(updates);
+  let torch1: number | undefined;
+  let torchAll: number | undefined;
+  let torchError: string | undefined;
+  try {
+    torch1 = torchRate(updates, 1);
+    torchAll = torchRate(updates, availableParallelism());
+  } catch (err) {
+    torchError = (err as Error).message;
+  }
+  const b = oursRate(updates);
+  const ours = (a + b) / 2;
+  return {
+    networks,
+    batch: BATCH,
+    updates,
+    oursUpdatesPerSecond: ours,
+    ...(torch1 !== undefined
+      ? { torch1UpdatesPerSecond: torch1, torchAllUpdatesPerSecond: torchAll, ratioToTorch1: ours / torch1 }
+      : { torchError }),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({ options: { updates: { type: "string", default: "300" } } });
+  process.stdout.write(`${JSON.stringify(benchLearner(Number(values.updates)), null, 2)}\n`);
+}
