@@ -5,6 +5,7 @@ import { addBenchCommand } from "./commands/bench.js";
 import { addExperimentCommand } from "./commands/experiment.js";
 import { addAdaptCommand } from "./commands/adapt.js";
 import { addEvalCommand } from "./commands/eval.js";
+import { addImportCommand } from "./commands/import.js";
 import { addMainCommand } from "./commands/main.js";
 import { addReplayCommand } from "./commands/replay.js";
 import { addTopicCommand } from "./commands/topic.js";
@@ -26,6 +27,7 @@ addExperimentCommand(program);
 addTrainCommand(program);
 addEvalCommand(program);
 addAdaptCommand(program);
+addImportCommand(program);
 addBenchCommand(program);
 for (const definition of nodes) addNodeCommand(program, definition);
 

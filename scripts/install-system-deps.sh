@@ -11,6 +11,7 @@ packages=(
   chromium                             # dashboard browser test
   sqlite3                              # inspecting bags by hand; tests use sql.js
   fonts-dejavu-core                    # text in the experiment plots (sharp/librsvg renders the SVG)
+  ffmpeg                               # process-reward import: decodes camera videos (ffprobe counts frames)
 )
 
 missing=()

@@ -13,6 +13,7 @@ interface EvalOptions {
   episodes: string;
   seed: string;
   bag?: string;
+  cameras?: string;
   json?: string;
   plots?: string;
   fusion: string;
@@ -58,7 +59,14 @@ export function addEvalCommand(program: Command): void {
     .option("--task <name>", `sim task (${TASK_NAMES.join(", ")}); with --bag, only this task's episodes`)
     .option("--episodes <n>", "sim episodes", "40")
     .option("--seed <n>", "first sim seed (keep it outside the training seeds in the manifest)", "900000")
-    .option("--bag <file>", "a sim recording (MCAP) with camera frames and ground truth")
+    .option(
+      "--bag <path>",
+      "a sim recording (MCAP with ground truth), or any rosbag2 bag labelled by its annotations.yaml (no annotations: one stage, uniform in time)",
+    )
+    .option(
+      "--cameras <topics>",
+      "with --bag: the camera topic of each model view, comma-separated in view order ('' for none); default: topics named for the views",
+    )
     .option("--json <file>", "write the full report here")
     .option("--plots <dir>", "write PNG plots of predicted vs true progress here")
     .option("--fusion <mode>", `progress fusion (${FUSION_MODES.join(", ")})`, "fused")
@@ -96,7 +104,10 @@ export function addEvalCommand(program: Command): void {
           episodes: (m) =>
             opts.sim
               ? simEvalEpisodes(opts.task as TaskName, seed, episodes, m, variant?.randomization)
-              : recordingEpisodes(opts.bag!, m.views, m.stride, opts.task),
+              : recordingEpisodes(opts.bag!, m.views, m.stride, opts.task, {
+                  modelTask: m.task,
+                  cameras: opts.cameras?.split(",").map((t) => t.trim()),
+                }),
         });
         process.stdout.write(summarize(out) + "\n");
       } catch (err) {

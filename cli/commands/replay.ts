@@ -10,7 +10,14 @@ import { ReplayError } from "../../nodes/reward/replay/replayError.js";
 import { Progress } from "../progress.js";
 
 /** Exit status of `process-reward replay`, for scripts. */
-export const REPLAY_EXIT = { ok: 0, bag: 1, usage: 2, noCameras: 3, interrupted: 130 } as const;
+export const REPLAY_EXIT = {
+  ok: 0,
+  bag: 1,
+  usage: 2,
+  noCameras: 3,
+  nothingScored: 4,
+  interrupted: 130,
+} as const;
 
 function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)} s`;
@@ -42,6 +49,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
     );
   if (s.damage) lines.push(`stopped early: ${s.damage}`);
   if (s.interrupted) lines.push("stopped early: interrupted");
+  if (s.nothingScored) lines.push(`nothing scored: ${s.nothingScored}`);
   return lines.join("\n") + "\n";
 }
 
@@ -90,6 +98,9 @@ export function addReplayCommand(program: Command): void {
 Without --params (or without camera_topics in it), every sensor_msgs Image / CompressedImage topic is a
 camera, matched to the model's views by name (/camera/front/image_raw feeds view 'front'); a view with no
 matching topic is missing in every step (status degraded), and a camera that matches no view is not used.
+camera_topics may list fewer topics than the model has views (the i-th topic serves the i-th view, the
+rest are masked); camera_views names the view(s) of each topic: camera_views: ["front,side,wrist"] (or
+["*"]) lets one camera fill every view.
 Episodes come from EpisodeEvent messages on episode_topic (/episode) when the bag has them.
 
 Replay is deterministic: every synced group is scored in order (no latest-wins dropping), timers run on the
@@ -100,7 +111,8 @@ differ run to run. /diagnostics carries the measured per-stage latencies.
 
 Exit status: 0 replayed; 1 the bag cannot be read, or is damaged part-way (the output is still finished,
 with every reward up to the damage); 2 bad arguments, parameters or model; 3 nothing to score (no camera
-topic of the bag feeds a model view; no output is written); 130 interrupted by Ctrl-C (the output is
+topic of the bag feeds a model view; no output is written); 4 the replay produced no reward (why is
+printed: no synced group, every group between episodes, ...); 130 interrupted by Ctrl-C (the output is
 finished with what was read).`,
     )
     .action(async (bag: string, flags: ReplayFlags) => {
@@ -148,6 +160,10 @@ async function replayCommand(bag: string, flags: ReplayFlags): Promise<number> {
         : formatReplaySummary(summary),
     );
     if (summary.damage) return REPLAY_EXIT.bag;
+    if (summary.nothingScored && !summary.interrupted) {
+      process.stderr.write(`process-reward replay: nothing scored: ${summary.nothingScored}\n`);
+      return REPLAY_EXIT.nothingScored;
+    }
     return summary.interrupted ? REPLAY_EXIT.interrupted : REPLAY_EXIT.ok;
   } catch (err) {
     progress?.end();

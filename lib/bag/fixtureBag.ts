@@ -1,10 +1,12 @@
 // Small recordings for the replay tests and the replay bench, written with the project's own bag writer (no
 // renderer needed).
-import { readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import zstd from "@foxglove/wasm-zstd";
 import { BagWriter } from "./mcapWriter.js";
+import { bagMetadataYaml, qosProfileYaml } from "./metadata.js";
 import { openBag } from "./openBag.js";
+import { ros2msgSchema } from "./schema.js";
 import { codecFor } from "../codec/codec.js";
 import { EpisodeEventKind, MsgType, type EpisodeEvent, type Image } from "../codec/messages.js";
 import { timeFromNanos } from "../time/rosTime.js";
@@ -126,4 +128,103 @@ export async function topicMessages(path: string, topic: string): Promise<Record
   } finally {
     await bag.close();
   }
+}
+
+export interface OneCameraBagOptions {
+  readonly topic?: string;
+  readonly frames?: number;
+  readonly width?: number;
+  readonly height?: number;
+  /** Camera rate (default 30 Hz). */
+  readonly hz?: number;
+}
+
+/** An in-memory IWritable for McapWriter. */
+class MemoryWritable {
+  private readonly parts: Uint8Array[] = [];
+  private size = 0n;
+  async write(buffer: Uint8Array): Promise<void> {
+    this.parts.push(Uint8Array.from(buffer));
+    this.size += BigInt(buffer.byteLength);
+  }
+  position(): bigint {
+    return this.size;
+  }
+  bytes(): Uint8Array {
+    return Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * A one-camera recording as a real robot's rosbag2 gives it and as this project's writer never would:
+ * 640×480 rgb8 `sensor_msgs/Image` with the ROS 1 style schema name (no `/msg/`), every message zstd'ed
+ * (compression_mode MESSAGE), and no /episode topic. A bright bar sweeps across the image over time.
+ */
+export async function writeOneCameraBag(folder: string, options: OneCameraBagOptions = {}): Promise<string> {
+  const topic = options.topic ?? "/camera/image_raw";
+  const n = options.frames ?? 30;
+  const W = options.width ?? 640;
+  const H = options.height ?? 480;
+  const periodNs = BigInt(Math.round(1e9 / (options.hz ?? 30)));
+  await zstd.isLoaded;
+  const { McapWriter } = await import("@mcap/core");
+  const out = new MemoryWritable();
+  const writer = new McapWriter({ writable: out, useChunks: true, chunkSize: 1 << 20 });
+  await writer.start({ profile: "ros2", library: "a ROS 2 recorder" });
+  const schemaId = await writer.registerSchema({
+    name: "sensor_msgs/Image",
+    encoding: "ros2msg",
+    data: new TextEncoder().encode(ros2msgSchema(MsgType.Image)),
+  });
+  const channelId = await writer.registerChannel({
+    topic,
+    schemaId,
+    messageEncoding: "cdr",
+    metadata: new Map([["offered_qos_profiles", qosProfileYaml(QOS_SENSOR_DATA)]]),
+  });
+  const codec = codecFor<Image>(MsgType.Image);
+  const data = new Uint8Array(W * H * 3);
+  let ns = FIXTURE_START_NS;
+  for (let k = 0; k < n; k++, ns += periodNs) {
+    const lit = Math.round(((k + 1) / n) * W);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const i = (y * W + x) * 3;
+        data[i] = x < lit ? 210 : 40;
+        data[i + 1] = (y >> 2) & 0xff;
+        data[i + 2] = x < lit ? 50 : 170;
+      }
+    const cdr = codec.encode({
+      header: { stamp: timeFromNanos(ns), frame_id: "camera" },
+      height: H,
+      width: W,
+      encoding: "rgb8",
+      is_bigendian: 0,
+      step: W * 3,
+      data,
+    });
+    await writer.addMessage({
+      channelId,
+      sequence: k,
+      logTime: ns,
+      publishTime: ns,
+      data: zstd.compress(cdr),
+    });
+  }
+  await writer.end();
+  await mkdir(folder, { recursive: true });
+  const file = join(folder, `${basename(folder)}_0.mcap`);
+  await writeFile(file, out.bytes());
+  const yaml = bagMetadataYaml({
+    storage: "mcap",
+    files: [basename(file)],
+    startNs: FIXTURE_START_NS,
+    endNs: ns - periodNs,
+    topics: [{ name: topic, type: MsgType.Image, qos: QOS_SENSOR_DATA, messageCount: n }],
+  })
+    .replace(/compression_format: ""/, "compression_format: zstd")
+    .replace(/compression_mode: ""/, "compression_mode: MESSAGE")
+    .replace(/type: sensor_msgs\/msg\/Image/, "type: sensor_msgs/Image");
+  await writeFile(join(folder, "metadata.yaml"), yaml);
+  return folder;
 }

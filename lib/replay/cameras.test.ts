@@ -72,10 +72,51 @@ test("named: topics in view order, types from the bag, a topic the bag lacks is 
   assert.deepEqual(plan.unused, [{ topic: "/y", reason: "not in camera_topics" }]);
 });
 
+test("named: fewer topics than views, one topic for several views, [t, t, t] is one camera", () => {
+  const bag = [cam("/camera/image_raw")];
+  const one = planNamedCameras(VIEWS, bag, { topics: ["/camera/image_raw"], types: [] });
+  assert.deepEqual(
+    one.views.map((v) => [v.view, v.topic, v.inBag]),
+    [
+      ["front", "/camera/image_raw", true],
+      ["left", noTopic("left"), false],
+      ["wrist", noTopic("wrist"), false],
+    ],
+  );
+  assert.deepEqual(one.cameras, [{ topic: "/camera/image_raw", type: "Image" }]);
+  assert.deepEqual(one.sources, [0, undefined, undefined]);
+  const all = planNamedCameras(VIEWS, bag, {
+    topics: ["/camera/image_raw"],
+    types: [],
+    views: ["front,left,wrist"],
+  });
+  assert.deepEqual(all.sources, [0, 0, 0]);
+  assert.deepEqual(all.cameras, [{ topic: "/camera/image_raw", type: "Image" }]);
+  const star = planNamedCameras(VIEWS, bag, { topics: ["/camera/image_raw"], types: [], views: ["*"] });
+  assert.deepEqual(star.sources, [0, 0, 0]);
+  const thrice = planNamedCameras(VIEWS, bag, { topics: Array(3).fill("/camera/image_raw"), types: [] });
+  assert.deepEqual(thrice.sources, [0, 0, 0]);
+  assert.equal(thrice.cameras.length, 1);
+  const wrist = planNamedCameras(VIEWS, bag, { topics: ["/camera/image_raw"], types: [], views: ["wrist"] });
+  assert.deepEqual(wrist.sources, [undefined, undefined, 0]);
+});
+
 test("named: wrong counts and a type that contradicts the bag are errors naming what to fix", () => {
   assert.throws(
-    () => planNamedCameras(VIEWS, [], { topics: ["/a"], types: [] }),
-    /camera_topics has 1 entries, the model has 3 views \(front, left, wrist\)/,
+    () => planNamedCameras(VIEWS, [], { topics: ["/a", "/b", "/c", "/d"], types: [] }),
+    /camera_topics has 4 entries, the model has 3 views \(front, left, wrist\)/,
+  );
+  assert.throws(
+    () => planNamedCameras(VIEWS, [], { topics: ["/a"], types: [], views: ["front,side"] }),
+    /camera_views\[0\] names view 'side', the model's views are front, left, wrist/,
+  );
+  assert.throws(
+    () => planNamedCameras(VIEWS, [], { topics: ["/a", "/b"], types: [], views: ["front"] }),
+    /camera_views has 1 entries for 2 camera_topics/,
+  );
+  assert.throws(
+    () => planNamedCameras(VIEWS, [], { topics: ["/a", "/b"], types: [], views: ["front", "front,left"] }),
+    /view front is served by two topics \(\/a and \/b\)/,
   );
   assert.throws(
     () => planNamedCameras(VIEWS, [], { topics: ["/a", "/b", "/c"], types: ["Image"] }),

@@ -1,7 +1,10 @@
 import type { BagTopic } from "../bag/types.js";
 import { MsgType } from "../codec/messages.js";
 import { shortTypeName } from "../codec/typeName.js";
-import type { CameraType } from "../reward/pipeline.js";
+import { assignCameras, noTopic } from "../reward/cameraViews.js";
+import type { CameraInput, CameraType } from "../reward/pipeline.js";
+
+export { noTopic };
 
 /** A camera topic recorded in a bag. */
 export interface BagCamera {
@@ -22,6 +25,10 @@ export interface ViewInput {
 
 export interface CameraPlan {
   readonly views: readonly ViewInput[];
+  /** The bag's camera topics that feed the pipeline, one stream each. */
+  readonly cameras: readonly CameraInput[];
+  /** Per view, the index in `cameras` of its camera; undefined for a view no recorded topic feeds. */
+  readonly sources: readonly (number | undefined)[];
   /** Camera topics of the bag that feed no view, each with why. */
   readonly unused: readonly { readonly topic: string; readonly reason: string }[];
 }
@@ -31,6 +38,8 @@ export interface NamedCameras {
   readonly topics: readonly string[];
   /** Empty: take each type from the bag. */
   readonly types: readonly CameraType[];
+  /** camera_views: per topic, the view(s) it serves; empty = the i-th topic serves the i-th view. */
+  readonly views?: readonly string[];
 }
 
 const CAMERA_TYPES: Record<string, CameraType> = {
@@ -46,29 +55,21 @@ export function camerasIn(topics: readonly BagTopic[]): BagCamera[] {
   });
 }
 
-/** The placeholder topic of a view that no topic feeds; not a ROS name, so it cannot be taken for one. */
-export function noTopic(view: string): string {
-  return `(no topic for view ${view})`;
-}
-
-/** The cameras named in the parameters, in view order; a named topic the bag lacks is a missing view. */
+/**
+ * The cameras named in the parameters (camera_topics, camera_types, camera_views: `assignCameras`); a
+ * named topic the bag lacks leaves its views missing, as does a view no topic is named for.
+ */
 export function planNamedCameras(
   views: readonly string[],
   cameras: readonly BagCamera[],
   named: NamedCameras,
 ): CameraPlan {
-  if (named.topics.length !== views.length) {
-    throw new Error(
-      `camera_topics has ${named.topics.length} entries, the model has ${views.length} views (${views.join(", ")}); give one topic per view, in that order`,
-    );
-  }
-  if (named.types.length > 0 && named.types.length !== named.topics.length) {
-    throw new Error(
-      `camera_types has ${named.types.length} entries for ${named.topics.length} camera_topics`,
-    );
-  }
-  const inputs = views.map((view, i): ViewInput => {
-    const topic = named.topics[i]!;
+  const assigned = assignCameras(views, {
+    topics: named.topics,
+    types: named.types,
+    views: named.views ?? [],
+  });
+  named.topics.forEach((topic, i) => {
     const recorded = cameras.find((c) => c.topic === topic);
     const given = named.types[i];
     if (recorded && given && given !== recorded.type) {
@@ -76,10 +77,22 @@ export function planNamedCameras(
         `camera_types[${i}] is ${given}, but the bag records ${topic} as sensor_msgs/msg/${recorded.type}`,
       );
     }
-    return { view, topic, type: recorded?.type ?? given ?? "Image", inBag: recorded !== undefined };
+  });
+  const used: CameraInput[] = [];
+  const index = new Map<string, number>();
+  const inputs = views.map((view, v): ViewInput => {
+    const c = assigned.sources[v];
+    if (c === undefined) return { view, topic: noTopic(view), type: "Image", inBag: false };
+    const topic = assigned.cameras[c]!.topic;
+    const recorded = cameras.find((cam) => cam.topic === topic);
+    const type = recorded?.type ?? assigned.cameras[c]!.type;
+    if (recorded && !index.has(topic)) index.set(topic, used.push({ topic, type }) - 1);
+    return { view, topic, type, inBag: recorded !== undefined };
   });
   return {
     views: inputs,
+    cameras: used,
+    sources: inputs.map((v) => (v.inBag ? index.get(v.topic) : undefined)),
     unused: cameras
       .filter((c) => !named.topics.includes(c.topic))
       .map((c) => ({ topic: c.topic, reason: "not in camera_topics" })),
@@ -117,8 +130,14 @@ export function planCamerasByName(views: readonly string[], cameras: readonly Ba
     taken.add(best.c.topic);
     return { view, topic: best.c.topic, type: best.c.type, inBag: true };
   });
+  const fed = inputs.filter((v) => v.inBag).map((v) => ({ topic: v.topic, type: v.type }));
   return {
     views: inputs,
+    cameras: fed,
+    sources: inputs.map((v) => {
+      const c = fed.findIndex((f) => v.inBag && f.topic === v.topic);
+      return c < 0 ? undefined : c;
+    }),
     unused: cameras
       .filter((c) => !taken.has(c.topic))
       .map((c) => {

@@ -219,3 +219,38 @@ test("a TERMINAL with no frame after it closes after max age with the last state
   assert.equal(h.out.length, 3, "nothing is published between episodes");
   h.stop();
 });
+
+test("one camera for a three-view model: by position the others are masked (degraded); viewSources fills all three", async () => {
+  const one = {
+    ...config,
+    cameras: [{ topic: "/only", type: "Image" as const }],
+    missingViewPolicy: "degrade" as const,
+  };
+  const h = harness(model, one);
+  await h.ready;
+  for (let k = 0; k < 3; k++) {
+    h.group(1 + k * 0.1);
+    await until(() => h.out.length === k + 1, { what: `reward ${k}` });
+  }
+  assert.ok(h.out.every((r) => r.status === RewardStatus.DEGRADED_VIEW_MISSING));
+  assert.deepEqual(h.out[0].source_present, [true, false, false]);
+  assert.match(h.out[0].status_detail, /missing \(no topic for view left\), \(no topic for view wrist\)/);
+  h.stop();
+  const all = harness(model, { ...one, viewSources: [0, 0, 0] });
+  await all.ready;
+  for (let k = 0; k < 3; k++) {
+    all.group(1 + k * 0.1);
+    await until(() => all.out.length === k + 1, { what: `reward ${k}` });
+  }
+  assert.ok(all.out.every((r) => r.status === RewardStatus.OK));
+  assert.deepEqual(all.out[0].source_topics, ["/only", "/only", "/only"]);
+  all.stop();
+  assert.throws(
+    () => harness(model, { ...one, viewSources: [0, 1, undefined] }),
+    /viewSources names camera 1, there are 1/,
+  );
+  assert.throws(
+    () => harness(model, { ...config, viewSources: [0, 0, 1] }),
+    /camera \/c serves no model view/,
+  );
+});

@@ -3,6 +3,7 @@ import {
   EMPTY,
   filter,
   from,
+  map,
   merge,
   mergeMap,
   Observable,
@@ -18,6 +19,7 @@ import type { Logger } from "../node/log.js";
 import { RateLimiter } from "../time/rateLimiter.js";
 import type { CdrBytes } from "../transport/transport.js";
 import { CameraDecoder, type CameraInput } from "./cameraFrames.js";
+import { noTopic } from "./cameraViews.js";
 import { EpisodeTracker, isBoundary, modelSuccessEvents, type ClosedStep } from "./episodeTracker.js";
 import type { PotentialEstimator } from "./estimator.js";
 import { latestWins } from "./latestWins.js";
@@ -34,8 +36,14 @@ export type { CameraInput, CameraType } from "./cameraFrames.js";
 export interface PipelineConfig {
   /** frame_id of published messages. */
   readonly nodeName: string;
-  /** One per model view, in the model's view order. */
+  /** The camera topics, one stream each (fewer than the model's views is fine). */
   readonly cameras: readonly CameraInput[];
+  /**
+   * Per model view, the index in `cameras` of the camera that fills it, undefined for a view no camera
+   * serves (masked in every step, status degraded); one camera may fill several views. Default: camera i
+   * fills view i (`assignCameras` in cameraViews.ts builds it from the node's parameters).
+   */
+  readonly viewSources?: readonly (number | undefined)[];
   readonly slopMs: number;
   readonly maxAgeMs: number;
   readonly missingViewPolicy: MissingViewPolicy;
@@ -92,20 +100,18 @@ export class RewardPipeline {
    * the episode topic so the robot or simulator resets.
    */
   readonly announcements: Observable<EpisodeEvent> = this.announced.asObservable();
+  private readonly sources: readonly (number | undefined)[];
 
   constructor(
     private readonly config: PipelineConfig,
     private readonly parts: PipelineParts,
   ) {
     const views = parts.model.manifest.views;
-    if (config.cameras.length !== views.length) {
-      throw new Error(
-        `${config.cameras.length} camera topics given, model '${parts.model.manifest.name}' has ${views.length} views (${views.join(", ")})`,
-      );
-    }
-    this.stats = new PipelineStats(views.length);
+    this.sources = viewSources(config, views, parts.model.manifest.name);
+    this.stats = new PipelineStats(config.cameras.length);
+    // The sync groups the cameras; each group is then spread over the model views they serve.
     this.sync = new ApproximateTimeSync({
-      views: views.length,
+      views: config.cameras.length,
       slopMs: config.slopMs,
       maxAgeMs: config.maxAgeMs,
       policy: config.missingViewPolicy,
@@ -128,7 +134,10 @@ export class RewardPipeline {
     this.decoder = new CameraDecoder(config.cameras, this.stats, report, now);
     this.source = {
       nodeName: config.nodeName,
-      topics: config.cameras.map((c) => c.topic),
+      topics: views.map((view, v) => {
+        const c = this.sources[v];
+        return c === undefined ? noTopic(view) : config.cameras[c]!.topic;
+      }),
       gamma: config.gamma,
       modelName: parts.model.manifest.name,
       modelSha256: parts.model.sha256,
@@ -179,6 +188,7 @@ export class RewardPipeline {
             }),
             tap(() => this.stats.groupsSynced++),
             filter((g) => this.admit(g)),
+            map((g) => this.toViews(g)),
             this.config.backPressure === "every-group"
               ? mergeMap(score)
               : latestWins(score, () => this.stats.groupsDropped++),
@@ -240,6 +250,13 @@ export class RewardPipeline {
     return next;
   }
 
+  /** A synced group of cameras → the group of model views they fill (undefined where no camera serves one). */
+  private toViews(group: SyncedGroup<CameraMessage>): SyncedGroup<CameraMessage> {
+    const frames = this.sources.map((c) => (c === undefined ? undefined : group.frames[c]));
+    const missing = frames.flatMap((f, v) => (f ? [] : [v]));
+    return { frames, missing, stampMs: group.stampMs, arrivalMs: group.arrivalMs };
+  }
+
   private admit(group: SyncedGroup<CameraMessage>): boolean {
     if (this.limiter.admit(group.stampMs)) return true;
     this.stats.groupsRateLimited++;
@@ -261,4 +278,35 @@ export class RewardPipeline {
     this.stats.published++;
     return flushedReward(this.source, closed.state, closed.shaped, stamp);
   }
+}
+
+/** The camera of each model view: the config's viewSources checked, or camera i for view i. */
+function viewSources(
+  config: PipelineConfig,
+  views: readonly string[],
+  model: string,
+): readonly (number | undefined)[] {
+  const n = config.cameras.length;
+  if (n === 0) throw new Error("no camera topic given");
+  if (!config.viewSources) {
+    if (n > views.length) {
+      throw new Error(
+        `${n} camera topics given, model '${model}' has ${views.length} views (${views.join(", ")})`,
+      );
+    }
+    return views.map((_v, i) => (i < n ? i : undefined));
+  }
+  const sources = config.viewSources;
+  if (sources.length !== views.length) {
+    throw new Error(
+      `viewSources has ${sources.length} entries, model '${model}' has ${views.length} views (${views.join(", ")})`,
+    );
+  }
+  for (const c of sources)
+    if (c !== undefined && !(Number.isInteger(c) && c >= 0 && c < n))
+      throw new Error(`viewSources names camera ${c}, there are ${n}`);
+  config.cameras.forEach((cam, c) => {
+    if (!sources.includes(c)) throw new Error(`camera ${cam.topic} serves no model view`);
+  });
+  return sources;
 }

@@ -4,18 +4,27 @@ import type { RandomizationOptions } from "../../sim/world/randomize.js";
 import { subsample } from "../data/dataset.js";
 import { episodePlan, policyLabel, simEpisodes } from "../data/simEpisodes.js";
 import { readRecording } from "../data/recording.js";
+import { hasGroundTruth, readAnnotatedBag } from "../data/annotatedBag.js";
 import type { EvalEpisode } from "./episodeScorer.js";
 import { rgbImage } from "../../lib/image/rgbImage.js";
 
-/** Episodes of a sim recording (MCAP) for evaluation, every `stride`-th step (and the last). */
+/**
+ * Episodes of a recording for evaluation, every `stride`-th step (and the last): a sim recording (MCAP with
+ * ground truth), or any bag labelled by its stage annotations (`readAnnotatedBag`; scored against the
+ * model's task `modelTask`, its frames fed to the views by `cameras` or by name).
+ */
 export async function* recordingEpisodes(
   path: string,
   views: readonly string[],
   stride: number,
   task?: string,
+  real?: { modelTask: string; cameras?: readonly string[] },
 ): AsyncGenerator<EvalEpisode> {
   let any = false;
-  for await (const ep of readRecording(path, views)) {
+  const annotated = !(await hasGroundTruth(path));
+  const source = annotated ? await readAnnotatedBag(path, views, real?.cameras) : readRecording(path, views);
+  for await (const recorded of source) {
+    const ep = annotated ? { ...recorded, task: task ?? real?.modelTask ?? recorded.task } : recorded;
     if (task && ep.task !== task) continue;
     const kept = subsample(ep.steps, stride);
     if (kept.length === 0) continue;

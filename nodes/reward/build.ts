@@ -7,14 +7,23 @@ import {
   type PipelineConfig,
   type PipelineParts,
 } from "../../lib/reward/pipeline.js";
+import { assignCameras, describeAssignment } from "../../lib/reward/cameraViews.js";
 import { createRewardModel, type RewardModelConfig } from "../../lib/reward/rewardModelFactory.js";
 import type { RewardParameters } from "./parameters.js";
 
 export interface BuildOptions {
   /** frame_id of the published messages. */
   readonly nodeName: string;
-  /** One per model view, in the model's view order. */
-  readonly cameras: readonly CameraInput[];
+  /**
+   * The camera topics and the view each fills. Absent: from the parameters (camera_topics, camera_types,
+   * camera_views) against the model's views, each topic resolved by `topic`.
+   */
+  readonly cameras?: {
+    readonly cameras: readonly CameraInput[];
+    readonly sources: readonly (number | undefined)[];
+  };
+  /** Resolves a topic name of the parameters (namespace, remapping); identity by default. */
+  readonly topic?: (name: string) => string;
   readonly log: Logger;
   readonly backPressure?: PipelineConfig["backPressure"];
   readonly now?: PipelineParts["now"];
@@ -24,6 +33,8 @@ export interface BuildOptions {
 export interface BuiltPipeline {
   readonly pipeline: RewardPipeline;
   readonly model: RewardModel;
+  /** The camera topics the pipeline reads, one stream each, in `pipeline.run`'s order. */
+  readonly cameras: readonly CameraInput[];
 }
 
 /** The reward model the reward node's parameters select, as the model factory takes it. */
@@ -52,10 +63,24 @@ export async function buildRewardPipeline(
     rewardModelConfig(params, options.log),
   );
   try {
+    const views = model.manifest.views;
+    const resolve = options.topic ?? ((t: string) => t);
+    const assigned =
+      options.cameras ??
+      assignCameras(views, {
+        topics: params.camera_topics.map(resolve),
+        types: params.camera_types as CameraInput["type"][],
+        views: params.camera_views,
+      });
+    if (assigned.sources.some((c) => c === undefined))
+      options.log.warn(
+        `views without a camera are masked in every step: ${describeAssignment(views, assigned)}`,
+      );
     const pipeline = new RewardPipeline(
       {
         nodeName: options.nodeName,
-        cameras: options.cameras,
+        cameras: assigned.cameras,
+        viewSources: assigned.sources,
         slopMs: params.sync_slop_ms,
         maxAgeMs: params.max_age_ms,
         missingViewPolicy: params.missing_view_policy,
@@ -68,7 +93,7 @@ export async function buildRewardPipeline(
       },
       { model, preprocessor, estimator, log: options.log, now: options.now, scheduler: options.scheduler },
     );
-    return { pipeline, model };
+    return { pipeline, model, cameras: assigned.cameras };
   } catch (err) {
     await release();
     throw err;

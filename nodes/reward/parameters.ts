@@ -9,7 +9,15 @@ export const rewardParameters = z.object({
     .array(z.string().min(1))
     .min(1)
     .default(["/camera/front/image_raw", "/camera/side/image_raw", "/camera/wrist/image_raw"])
-    .describe("one camera topic per model view, in the model's view order"),
+    .describe(
+      "camera topics; without camera_views the i-th topic serves the i-th model view, and views past the last topic are masked (degraded)",
+    ),
+  camera_views: z
+    .array(z.string())
+    .default([])
+    .describe(
+      "per camera topic, the model view(s) it serves: a name, names joined by commas (front,side,wrist), or * for all; empty = by position",
+    ),
   camera_types: z
     .array(z.enum(["Image", "CompressedImage"]))
     .default([])

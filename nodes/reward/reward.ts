@@ -2,7 +2,6 @@ import { interval } from "rxjs";
 import { MsgType } from "../../lib/codec/messages.js";
 import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { rewardDiagnostics } from "../../lib/reward/diagnostics.js";
-import type { CameraType } from "../../lib/reward/pipeline.js";
 import { RateLimitedErrors, type PipelineStats } from "../../lib/reward/stats.js";
 import { QOS_DEFAULT, QOS_EPISODE_EVENTS, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
@@ -24,17 +23,7 @@ export const rewardNode = defineNode({
     "Cameras → ONNX reward model → multi-perspective fusion → potential-based shaping → DenseReward",
   parameters: rewardParameters,
   async start({ name, params, transport, topic, log, clock }): Promise<RunningRewardNode> {
-    const types =
-      params.camera_types.length === 0
-        ? params.camera_topics.map(() => "Image" as const)
-        : params.camera_types;
-    if (types.length !== params.camera_topics.length) {
-      throw new Error(
-        `camera_types has ${types.length} entries for ${params.camera_topics.length} camera_topics`,
-      );
-    }
-    const cameras = params.camera_topics.map((t, i) => ({ topic: topic(t), type: types[i] as CameraType }));
-    const { pipeline, model } = await buildRewardPipeline(params, { nodeName: name, cameras, log });
+    const { pipeline, model, cameras } = await buildRewardPipeline(params, { nodeName: name, topic, log });
     const rewards = createPublisher(transport, topic(params.reward_topic), MsgType.DenseReward, QOS_DEFAULT);
     const diagnostics = createPublisher(
       transport,

@@ -27,5 +27,8 @@ export function replayParameters(
   const params = resolveParameters(REPLAY_NODE, schema, { overrides, paramsFiles });
   const given = { ...(file ? parametersFromFile(file, REPLAY_NODE) : {}), ...overrides };
   if (!("camera_topics" in given)) return { params };
-  return { params, named: { topics: params.camera_topics, types: params.camera_types } };
+  return {
+    params,
+    named: { topics: params.camera_topics, types: params.camera_types, views: params.camera_views },
+  };
 }

@@ -75,6 +75,8 @@ export interface ReplaySummary {
   readonly damage?: string;
   /** Reading was stopped by `signal` before the end of the bag. */
   readonly interrupted?: boolean;
+  /** Set when the replay produced no reward at all: why (the command then exits non-zero). */
+  readonly nothingScored?: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export async function replayBag(options: ReplayOptions): Promise<ReplaySummary> 
     try {
       built = await buildRewardPipeline(params, {
         nodeName: "reward",
-        cameras: plan.cameras.views.map((v) => ({ topic: v.topic, type: v.type })),
+        cameras: { cameras: plan.cameras.cameras, sources: plan.cameras.sources },
         log,
         backPressure: "every-group",
         now: clock.now,
@@ -157,9 +159,31 @@ async function addOutputTopics(ctx: ScoringContext): Promise<void> {
   await writer.addTopic(params.reward_topic, MsgType.DenseReward, QOS_DEFAULT);
   await writer.addTopic("/diagnostics", MsgType.DiagnosticArray, QOS_DEFAULT);
   if (!ctx.includeInputs) return;
-  for (const v of plan.cameras.views)
-    if (v.inBag) await writer.addTopic(v.topic, `sensor_msgs/msg/${v.type}`, QOS_SENSOR_DATA);
+  for (const c of plan.cameras.cameras)
+    await writer.addTopic(c.topic, `sensor_msgs/msg/${c.type}`, QOS_SENSOR_DATA);
   if (plan.episodesUsable) await writer.addTopic(params.episode_topic, MsgType.EpisodeEvent, QOS_DEFAULT);
+}
+
+/**
+ * The messages in log-time order, but at one log time the episode events before the camera frames: a
+ * recorder that logs a step's frames and then its START at the same time means the frames are the new
+ * episode's first state, not a step of the episode before it.
+ */
+async function* eventsFirst<M extends { topic: string; logTime: bigint }>(
+  messages: AsyncIterable<M>,
+  episodeTopic: string,
+): AsyncGenerator<M> {
+  let batch: M[] = [];
+  const flush = function* (): Generator<M> {
+    yield* batch.filter((m) => m.topic === episodeTopic);
+    yield* batch.filter((m) => m.topic !== episodeTopic);
+    batch = [];
+  };
+  for await (const m of messages) {
+    if (batch.length > 0 && m.logTime !== batch[0]!.logTime) yield* flush();
+    batch.push(m);
+  }
+  yield* flush();
 }
 
 /**
@@ -168,9 +192,9 @@ async function addOutputTopics(ctx: ScoringContext): Promise<void> {
  */
 async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
   const { bag, plan, clock, pipeline, model, params, log } = ctx;
-  const cameraSubjects = plan.cameras.views.map(() => new Subject<Uint8Array>());
+  const cameraSubjects = plan.cameras.cameras.map(() => new Subject<Uint8Array>());
   const episodes = new Subject<EpisodeEvent>();
-  const viewOf = new Map(plan.cameras.views.flatMap((v, i) => (v.inBag ? [[v.topic, i] as const] : [])));
+  const viewOf = new Map(plan.cameras.cameras.map((c, i) => [c.topic, i] as const));
   const topics = [...viewOf.keys(), ...(plan.episodesUsable ? [params.episode_topic] : [])];
   const total = bag.topics.filter((t) => topics.includes(t.name)).reduce((n, t) => n + t.count, 0);
   await addOutputTopics(ctx);
@@ -211,7 +235,7 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
   let interrupted = false;
   try {
     try {
-      for await (const m of bag.messages({ topics })) {
+      for await (const m of eventsFirst(bag.messages({ topics }), params.episode_topic)) {
         if (ctx.signal?.aborted) {
           interrupted = true;
           log.warn("interrupted; finishing the output with what was read so far");
@@ -258,6 +282,21 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
     output.unsubscribe();
   }
   const stats = pipeline.stats;
+  const nothingScored =
+    recorder.counts.rewards > 0
+      ? undefined
+      : counts.read === 0
+        ? "no message of the replayed topics was read"
+        : stats.groupsSynced === 0
+          ? `${counts.read} messages read but no synced group: ${
+              stats.cdrErrors > 0
+                ? `${stats.cdrErrors} camera messages did not decode (${stats.lastError})`
+                : `the cameras' stamps never came within sync_slop_ms (${params.sync_slop_ms} ms) of each other`
+            }`
+          : stats.groupsOutsideEpisode > 0
+            ? `all ${stats.groupsOutsideEpisode} synced groups fell between episodes (no START on ${params.episode_topic} before them)`
+            : `${stats.groupsSynced} groups synced but none was scored (${stats.lastError || "rate-limited or dropped"})`;
+  if (nothingScored) log.error(`nothing scored: ${nothingScored}`);
   return {
     messagesRead: counts.read,
     episodeEvents: counts.events,
@@ -271,5 +310,6 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
     wallSeconds: (performance.now() - ctx.started) / 1000,
     ...(damage !== undefined ? { damage } : {}),
     ...(interrupted ? { interrupted } : {}),
+    ...(nothingScored ? { nothingScored } : {}),
   };
 }
