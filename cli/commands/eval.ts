@@ -20,6 +20,7 @@ interface EvalOptions {
   stride?: string;
   threads: string;
   variant?: string;
+  grmEndpoint?: string;
 }
 
 const positiveInt = (name: string, value: string): number => {
@@ -45,6 +46,12 @@ export function summarize(out: EvalOutput): string {
       `${task.padEnd(11)} ${"true Φ".padEnd(12)} VOC ${c.voc ?? "-"} (monotone ${c.voc_monotone ?? "-"})  completion ${c.completion_accuracy ?? "-"}  (the ceiling: a perfect model's score)`,
     );
   }
+  if (out.served) {
+    const s = out.served;
+    lines.push(
+      `served at ${s.endpoint}, scored step by step: ${s.steps} steps, ${s.failed_steps} failed (held the previous Φ)${s.errors.length ? `; first errors: ${s.errors.join(" | ")}` : ""}`,
+    );
+  }
   return lines.join("\n");
 }
 
@@ -52,9 +59,9 @@ export function addEvalCommand(program: Command): void {
   program
     .command("eval")
     .description(
-      "Evaluate a hop reward model: VOC, VROC, VOC-F1, completion classification, with each view dropped, plus plots",
+      "Evaluate a hop or served (grm) reward model: VOC, VROC, VOC-F1, completion classification, with each view dropped, plus plots",
     )
-    .requiredOption("--model <dir>", "model folder (manifest.json, ONNX files)")
+    .requiredOption("--model <dir>", "model folder (manifest.json with ONNX files, or of kind grm)")
     .option("--sim", "roll out held-out sim episodes (needs --task)")
     .option("--task <name>", `sim task (${TASK_NAMES.join(", ")}); with --bag, only this task's episodes`)
     .option("--episodes <n>", "sim episodes", "40")
@@ -72,6 +79,7 @@ export function addEvalCommand(program: Command): void {
     .option("--fusion <mode>", `progress fusion (${FUSION_MODES.join(", ")})`, "fused")
     .option("--stride <n>", "score every n-th step (default: the model's frame_stride)")
     .option("--threads <n>", "ONNX Runtime intra-op threads (0 = its choice)", "2")
+    .option("--grm-endpoint <url>", "grm models: API base URL, overriding the manifest's grm.endpoint")
     .option("--variant <name>", `sim task variant held out of training (${VARIANT_NAMES.join(", ")})`)
     .action(async (opts: EvalOptions) => {
       const log = createLogger("eval");
@@ -97,6 +105,7 @@ export function addEvalCommand(program: Command): void {
           plots: opts.plots,
           stride,
           threads: positiveInt("threads", opts.threads),
+          grmEndpoint: opts.grmEndpoint,
           log,
           source: opts.sim
             ? { sim: { task: opts.task, episodes, first_seed: seed } }

@@ -34,6 +34,7 @@ interface ExperimentOptions {
   env: string;
   potentialModule?: string;
   model?: string;
+  grmEndpoint?: string;
   fusion: string;
   demos: string;
   demoNoise?: string;
@@ -95,6 +96,10 @@ export function addExperimentCommand(program: Command): void {
       "module exporting createPotential(task, env, seed) for the learned Φ",
     )
     .option("--model <dir>", "reward model for the learned Φ with --env sim (default models/hop_<task>)")
+    .option(
+      "--grm-endpoint <url>",
+      "with a grm --model: API base URL, overriding the manifest's grm.endpoint",
+    )
     .option("--fusion <mode>", `the reward node's fusion mode: ${FUSION_MODES.join(" | ")}`, "fused")
     .option("--demos <n>", "successful noisy expert demos to clone", "10")
     .option(
@@ -153,6 +158,7 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
       task: opts.task,
       fusion: opts.fusion as FusionMode,
       threads: 1,
+      grmEndpoint: opts.grmEndpoint,
     }));
   const learned: PotentialFactory | undefined = opts.potentialModule
     ? await potentialModule(opts.potentialModule)

@@ -17,6 +17,8 @@ export interface ModelPotentialOptions {
   readonly fusion: FusionMode;
   /** ONNX Runtime intra-op threads (the reward node's `ort_threads`); 0 lets it choose. */
   readonly threads: number;
+  /** grm models: the API base URL, overriding the manifest's grm.endpoint (the node's `grm_endpoint`). */
+  readonly grmEndpoint?: string;
   readonly log?: Logger;
 }
 
@@ -40,6 +42,7 @@ export async function createModelPotential(options: ModelPotentialOptions): Prom
     fusion: options.fusion,
     task: options.task,
     kinds: ["hop", "grm"],
+    grmEndpoint: options.grmEndpoint,
     log: options.log ?? createLogger("experiment"),
   });
   return new HopPotential(model, preprocessor, estimator);

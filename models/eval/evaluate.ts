@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { FusionMode } from "../../lib/reward/fusion.js";
-import type { EpisodeScorer, EvalEpisode } from "./episodeScorer.js";
+import type { EvalEpisode } from "./episodeScorer.js";
 import {
   classifyCompletion,
   COMPLETIONS,
@@ -133,11 +133,28 @@ export interface EvaluateOptions {
 }
 
 /**
+ * What evaluate() needs from a model kind: an episode prepared once (`embed`), the task's goal reference
+ * once per task (`goal`), then Φ over the prepared episode in a playback order with some views used. The hop
+ * models' batched EpisodeScorer and the served models' StepwiseEpisodeScorer both are one.
+ */
+export interface EvalScorer<E extends { readonly steps: number }, G> {
+  embed(episode: EvalEpisode): Promise<E>;
+  goal(task: string): Promise<G>;
+  progress(
+    ep: E,
+    goal: G,
+    order: readonly number[],
+    use: readonly boolean[],
+    mode: FusionMode,
+  ): Promise<{ readonly phi: number[] }>;
+}
+
+/**
  * Scores every episode with all views and with each single view dropped, forwards and time-reversed, and
  * aggregates DESIGN §6's metrics per task and overall.
  */
-export async function evaluate(
-  scorer: EpisodeScorer,
+export async function evaluate<E extends { readonly steps: number }, G>(
+  scorer: EvalScorer<E, G>,
   views: readonly string[],
   episodes: AsyncIterable<EvalEpisode>,
   options: EvaluateOptions,

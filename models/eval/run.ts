@@ -5,6 +5,7 @@ import { createRewardModel } from "../../lib/reward/rewardModelFactory.js";
 import type { Logger } from "../../lib/node/log.js";
 import { EpisodeScorer, type EvalEpisode } from "./episodeScorer.js";
 import { evaluate, type EvalReport } from "./evaluate.js";
+import { StepwiseEpisodeScorer, type StepwiseCounts } from "./stepwiseScorer.js";
 
 export interface RunEvalOptions {
   readonly model: string;
@@ -21,6 +22,8 @@ export interface RunEvalOptions {
   readonly json?: string;
   readonly plots?: string;
   readonly threads: number;
+  /** grm models: the API base URL, overriding the manifest's grm.endpoint. */
+  readonly grmEndpoint?: string;
   readonly log: Logger;
 }
 
@@ -28,37 +31,53 @@ export type EvalOutput = EvalReport & {
   model: { name: string; dir: string; sha256: string };
   source: Record<string, unknown>;
   frame_stride: number;
+  /**
+   * grm models only: how the served model was scored. Each episode goes step by step through the reward
+   * node's own estimator (requests, not batches); steps whose request failed held the previous Φ.
+   */
+  served?: StepwiseCounts & { scoring: "stepwise"; endpoint: string };
 };
 
 /** Loads and checks a model folder, evaluates it on the episodes, writes the JSON report and plots. */
 export async function runEval(options: RunEvalOptions): Promise<EvalOutput> {
-  const { model, preprocessor, release } = await createRewardModel({
+  const { model, preprocessor, estimator, release } = await createRewardModel({
     // The eval's --model is a path as the user typed it, relative to the working directory.
     model: resolve(options.model),
     providers: ["cpu"],
     threads: options.threads,
     fusion: options.fusion,
-    kinds: ["hop"],
+    kinds: ["hop", "grm"],
+    grmEndpoint: options.grmEndpoint,
     log: options.log,
   });
   try {
     const m = model.manifest;
     const stride = options.stride ?? (await readStride(options.model)) ?? 1;
-    const scorer = new EpisodeScorer(model, preprocessor);
     const episodes = options.episodes({ views: m.views, size: m.image.width, stride, task: m.default_task });
-    const report = await evaluate(scorer, m.views, episodes, {
+    const evalOptions = {
       mode: options.fusion,
       plots: options.plots,
-      onEpisode: (ep, i) =>
+      onEpisode: (ep: EvalEpisode, i: number) =>
         options.log.info(
           `episode ${i + 1}: ${ep.task} ${ep.label} (${ep.success ? "success" : "no success"})`,
         ),
-    });
+    };
+    let report: EvalReport;
+    let served: EvalOutput["served"];
+    if (m.kind === "grm") {
+      const scorer = new StepwiseEpisodeScorer(estimator, preprocessor, m.views, options.fusion, options.log);
+      report = await evaluate(scorer, m.views, episodes, evalOptions);
+      const endpoint = options.grmEndpoint || m.grm!.endpoint;
+      served = { scoring: "stepwise", endpoint, ...scorer.counts };
+    } else {
+      report = await evaluate(new EpisodeScorer(model, preprocessor), m.views, episodes, evalOptions);
+    }
     const output: EvalOutput = {
       model: { name: m.name, dir: options.model, sha256: model.sha256 },
       source: options.source,
       frame_stride: stride,
       ...report,
+      ...(served ? { served } : {}),
     };
     if (options.json) {
       await mkdir(dirname(options.json), { recursive: true });

@@ -168,6 +168,53 @@ test("one camera fills all three slots; a missing view's slot takes the front vi
   }
 });
 
+test("a single camera fills the front, left-wrist and right-wrist slots: START, GOAL, BEFORE ×3, AFTER ×3 of that camera", async () => {
+  const cases = [
+    // a one-view model: every slot defaults to its only view
+    { folder: "one", views: ["front"], goal: [GOAL[0]], grm: {}, camera: 0 },
+    // three views, the manifest points every slot at the second one
+    {
+      folder: "same",
+      views: VIEWS,
+      goal: GOAL,
+      grm: { slots: { front: "left", left_wrist: "left", right_wrist: "left" } },
+      camera: 1,
+    },
+  ];
+  for (const c of cases) {
+    await writeGrmModel(join(dir, c.folder), { views: c.views, goalColours: c.goal, size: SIZE, grm: c.grm });
+    const parts = await createRewardModel({
+      model: join(dir, c.folder),
+      providers: ["cpu"],
+      threads: 1,
+      fusion: "incremental",
+      grmEndpoint: server.url,
+      log: quiet,
+    });
+    try {
+      server.answer = () => "<score>+10%</score>";
+      server.calls.length = 0;
+      parts.estimator.startEpisode();
+      const all = c.views.map((_v, i) => i);
+      for (const s of STEPS) await step(parts, s, all);
+      assert.equal(server.calls.length, 3, `${c.folder}: one request per step`);
+      const last = server.calls[2];
+      assert.equal(last.images.length, 8);
+      const v = `v${c.camera}`;
+      assert.deepEqual(
+        (await colours(last)).map(name),
+        [`s0${v}`, `goal${c.camera}`, `s1${v}`, `s1${v}`, `s1${v}`, `s2${v}`, `s2${v}`, `s2${v}`],
+        c.folder,
+      );
+      // the three BEFORE and the three AFTER images are the very same encoded frame
+      assert.equal(new Set(last.images.slice(2, 5)).size, 1);
+      assert.equal(new Set(last.images.slice(5, 8)).size, 1);
+    } finally {
+      await parts.release();
+    }
+  }
+});
+
 /** Fixed answers per anchor, told apart by the BEFORE front image. */
 function fixedScores(
   call: GrmCall,
