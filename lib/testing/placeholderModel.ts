@@ -2,6 +2,7 @@
 // (pipeline, success sources, eval). Here in lib/ so that tests above it can import it too.
 import { codecFor } from "../codec/codec.js";
 import { MsgType, type Image } from "../codec/messages.js";
+import { rgbImage } from "../image/rgbImage.js";
 import { createLogger } from "../node/log.js";
 import { packagePath } from "../paths.js";
 import { loadManifest } from "../reward/manifest.js";
@@ -21,13 +22,7 @@ const imageCodec = codecFor<Image>(MsgType.Image);
 
 /** A CDR-encoded 16×12 rgb8 Image stamped `t` seconds, every byte `fill`. */
 export function rgbImageCdr(t: number, fill: number): Uint8Array {
-  return imageCodec.encode({
-    header: { stamp: timeFromSeconds(t), frame_id: "" },
-    height: 12,
-    width: 16,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: 48,
-    data: new Uint8Array(16 * 12 * 3).fill(fill),
-  });
+  return imageCodec.encode(
+    rgbImage(16, 12, new Uint8Array(16 * 12 * 3).fill(fill), { stamp: timeFromSeconds(t), frame_id: "" }),
+  );
 }
