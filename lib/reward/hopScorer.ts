@@ -1,5 +1,5 @@
 import { Tensor } from "onnxruntime-node";
-import { argmax, EncoderScorer, finiteOutput, type Estimate } from "./estimator.js";
+import { argmax, EncoderScorer, finiteOutput, progressInStage, type Estimate } from "./estimator.js";
 import type { PotentialFusion } from "./fusion.js";
 import { hopBinCenters, hopFromLogits, softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
@@ -136,7 +136,7 @@ export class HopScorer extends EncoderScorer {
       stage,
       stageProbabilities,
       // Stage-aware labels give each stage an equal share of progress (DESIGN §4).
-      stageProgress: Math.min(1, Math.max(0, fused.phi * K - stage)),
+      stageProgress: progressInStage(fused.phi, K, stage),
       confidence:
         ((incremental.confidence + forward.confidence + backward.confidence) / 3) * (views.length / V),
       encoderMs: t1 - t0,

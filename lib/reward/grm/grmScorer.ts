@@ -1,4 +1,4 @@
-import type { Estimate, PotentialEstimator } from "../estimator.js";
+import { progressInStage, type Estimate, type PotentialEstimator } from "../estimator.js";
 import type { FusionMode, PotentialFusion } from "../fusion.js";
 import { cachedTaskGoal } from "../goalImages.js";
 import { GRM_SLOTS, type GrmSpec, type LoadedManifest } from "../manifest.js";
@@ -132,7 +132,7 @@ export class GrmScorer implements PotentialEstimator {
       potential: this.fusion.mode,
       stage,
       stageProbabilities,
-      stageProgress: Math.min(1, Math.max(0, fused.phi * K - stage)),
+      stageProgress: progressInStage(fused.phi, K, stage),
       // The answer is a single value with no spread: confidence is the share of views present.
       confidence: views.length / this.V,
       encoderMs: t1 - t0,
