@@ -11,6 +11,7 @@ import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
 import { Preprocessor } from "./preprocess.js";
 import { loadPlaceholderModel, rgbImageCdr } from "../testing/placeholderModel.js";
 import { until } from "../testing/wait.js";
+import { testPipelineConfig } from "./testing/pipelineConfig.js";
 
 let model: RewardModel;
 before(async () => {
@@ -18,16 +19,7 @@ before(async () => {
 });
 after(() => model.release());
 
-const config: PipelineConfig = {
-  nodeName: "reward",
-  cameras: ["/a", "/b", "/c"].map((topic) => ({ topic, type: "Image" as const })),
-  slopMs: 5,
-  maxAgeMs: 500,
-  missingViewPolicy: "wait",
-  gamma: 0.9,
-  successDelta: 0.05,
-  rewardRateHz: 0,
-};
+const config: PipelineConfig = testPipelineConfig();
 
 const image = (t: number, view: number): Uint8Array => rgbImageCdr(t, 40 * view + 10);
 

@@ -6,9 +6,10 @@ import { createLogger } from "../node/log.js";
 import { timeFromSeconds } from "../time/rosTime.js";
 import type { Estimate, PotentialEstimator } from "./estimator.js";
 import type { RewardModel } from "./model.js";
-import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
+import { RewardPipeline } from "./pipeline.js";
 import { Preprocessor } from "./preprocess.js";
 import type { SuccessSource } from "./shaping.js";
+import { testPipelineConfig } from "./testing/pipelineConfig.js";
 import { loadPlaceholderModel, rgbImageCdr } from "../testing/placeholderModel.js";
 
 // DESIGN §5 through the whole pipeline: who decides success, where r_gold lands, and what the node announces.
@@ -63,18 +64,7 @@ async function runEpisode(
   phis: readonly number[],
   events: ReadonlyMap<number, readonly EpisodeEvent[]> = new Map(),
 ): Promise<{ rewards: DenseReward[]; announced: EpisodeEvent[] }> {
-  const config: PipelineConfig = {
-    nodeName: "reward",
-    cameras: ["/a", "/b", "/c"].map((topic) => ({ topic, type: "Image" as const })),
-    slopMs: 5,
-    maxAgeMs: 500,
-    missingViewPolicy: "wait",
-    gamma: 0.9,
-    successDelta: 0.05,
-    successSource: source,
-    rewardRateHz: 0,
-    backPressure: "every-group",
-  };
+  const config = testPipelineConfig({ successSource: source, backPressure: "every-group" });
   const preprocessor = new Preprocessor(model.manifest.image);
   const estimator = new ScriptedPhi(phis, new Float32Array(3 * preprocessor.size));
   const log = createLogger("reward", () => undefined);
