@@ -24,6 +24,7 @@ import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { episodeEvents, imageMessage, SIM_TOPICS } from "../../sim/messages.js";
+import { episodeSteps } from "../../sim/rollout.js";
 import { createSim, type StepResult } from "../../sim/sim.js";
 import { rewardNode } from "./reward.js";
 
@@ -176,12 +177,8 @@ test(
     };
     const calls = server.calls.length;
     try {
-      let r = sim.reset();
-      const expert = sim.expert({ noise: 0.002, failure: "none" });
-      await publish(r);
-      while (!r.done) {
-        r = sim.step(expert.act(r.state, r.truth));
-        await publish(r);
+      for (const { result } of episodeSteps(sim, "expert", { noise: 0.002, failure: "none" })) {
+        await publish(result);
       }
     } finally {
       sim.close();
