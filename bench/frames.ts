@@ -1,5 +1,5 @@
 import { codecFor } from "../lib/codec/codec.js";
-import { MsgType, type Image } from "../lib/codec/messages.js";
+import { EpisodeEventKind, MsgType, type EpisodeEvent, type Image } from "../lib/codec/messages.js";
 import { timeFromSeconds } from "../lib/time/rosTime.js";
 import { rgbImage } from "../lib/image/rgbImage.js";
 
@@ -33,4 +33,16 @@ export function texturedFrames(
 /** A fresh CDR buffer of `img` stamped `t` seconds, as a camera driver hands over a new buffer per frame. */
 export function stampedCdr(img: Image, t: number): Uint8Array {
   return codec.encode({ ...img, header: { ...img.header, stamp: timeFromSeconds(t) } });
+}
+
+/** The START of episode 1 at time 0 (no task: the model's default), which a bench sends before its frames. */
+export function firstEpisodeStart(): EpisodeEvent {
+  return {
+    header: { stamp: timeFromSeconds(0), frame_id: "" },
+    event: EpisodeEventKind.START,
+    episode_id: 1n,
+    step: 0,
+    task: "",
+    detail: "",
+  };
 }

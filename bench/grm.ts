@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MsgType, EpisodeEventKind, type DenseReward } from "../lib/codec/messages.js";
+import { MsgType, type DenseReward } from "../lib/codec/messages.js";
 import { rgbImage } from "../lib/image/rgbImage.js";
 import { createLogger } from "../lib/node/log.js";
 import { startNode } from "../lib/node/node.js";
@@ -19,6 +19,7 @@ import { LocalBus, LocalTransport } from "../lib/transport/local.js";
 import { QOS_LATCHED, QOS_SENSOR_DATA } from "../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../lib/transport/typed.js";
 import { rewardNode } from "../nodes/reward/reward.js";
+import { firstEpisodeStart } from "./frames.js";
 import { os } from "./os.js";
 
 export interface GrmBenchOptions {
@@ -90,14 +91,7 @@ export async function benchGrm(options: Partial<GrmBenchOptions> = {}): Promise<
       if (at !== undefined) latency.add(performance.now() - at);
     });
     const calls0 = server.calls.length;
-    events.publish({
-      header: { stamp: timeFromSeconds(0), frame_id: "" },
-      event: EpisodeEventKind.START,
-      episode_id: 1n,
-      step: 0,
-      task: "",
-      detail: "",
-    });
+    events.publish(firstEpisodeStart());
     const start = performance.now();
     let sent = 0;
     while (performance.now() - start < o.liveSeconds * 1000) {

@@ -13,19 +13,18 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Tensor } from "onnxruntime-node";
 import { codecFor } from "../lib/codec/codec.js";
-import { EpisodeEventKind, MsgType, type DenseReward, type Image } from "../lib/codec/messages.js";
+import { MsgType, type DenseReward, type Image } from "../lib/codec/messages.js";
 import { createLogger } from "../lib/node/log.js";
 import { startNode } from "../lib/node/node.js";
 import { onnxGraphs } from "../lib/reward/manifest.js";
 import type { Provider } from "../lib/reward/model.js";
 import { createRewardModel } from "../lib/reward/rewardModelFactory.js";
 import { LatencyWindow, STAGES, type PipelineStats, type Stage } from "../lib/reward/stats.js";
-import { timeFromSeconds } from "../lib/time/rosTime.js";
 import { LocalBus, LocalTransport } from "../lib/transport/local.js";
 import { QOS_SENSOR_DATA } from "../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../lib/transport/typed.js";
 import { rewardNode, type RunningRewardNode } from "../nodes/reward/reward.js";
-import { stampedCdr as stamped, texturedFrames } from "./frames.js";
+import { firstEpisodeStart, stampedCdr as stamped, texturedFrames } from "./frames.js";
 
 export interface RewardBenchOptions {
   readonly providers: readonly Provider[];
@@ -167,14 +166,7 @@ export async function benchReward(options: Partial<RewardBenchOptions> = {}): Pr
       waiting?.(r);
       waiting = undefined;
     });
-    createPublisher(transport, "/episode", MsgType.EpisodeEvent).publish({
-      header: { stamp: timeFromSeconds(0), frame_id: "" },
-      event: EpisodeEventKind.START,
-      episode_id: 1n,
-      step: 0,
-      task: "",
-      detail: "",
-    });
+    createPublisher(transport, "/episode", MsgType.EpisodeEvent).publish(firstEpisodeStart());
     await new Promise((r) => setTimeout(r, 20));
     const running = node.running as RunningRewardNode;
     try {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,33 +9,13 @@ import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/message
 import { packagePath } from "../../lib/paths.js";
 import type { ReplaySummary } from "../../nodes/reward/replay/replay.js";
 import { topicMessages, writeFixtureBag } from "../../lib/bag/fixtureBag.js";
+import { cli } from "../testing/runCli.js";
 import { REPLAY_EXIT } from "./replay.js";
 
 const SHARED_BAGS = packagePath("..", "shared", "bags");
 const noBags = existsSync(SHARED_BAGS) ? false : `shared bags not found at ${SHARED_BAGS}`;
 const noDisplay =
   !process.env.DISPLAY && !process.env.CI ? "no X display: run under xvfb-run -a (make test does)" : false;
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI as a user would (async, so the test runner's other files keep going meanwhile). */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", packagePath("cli", "main.ts"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 let dir: string;
 before(async () => {

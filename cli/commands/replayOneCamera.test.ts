@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,29 +6,9 @@ import { after, before, test } from "node:test";
 import { topicMessages, writeOneCameraBag } from "../../lib/bag/fixtureBag.js";
 import { codecFor } from "../../lib/codec/codec.js";
 import { MsgType, RewardStatus, type DenseReward } from "../../lib/codec/messages.js";
-import { packagePath } from "../../lib/paths.js";
 import type { ReplaySummary } from "../../nodes/reward/replay/replay.js";
+import { cli, type Run } from "../testing/runCli.js";
 import { REPLAY_EXIT } from "./replay.js";
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", packagePath("cli", "main.ts"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const FRAMES = 30;
 let dir: string;

@@ -9,6 +9,7 @@ import { openBag } from "./openBag.js";
 import { ros2msgSchema } from "./schema.js";
 import { codecFor } from "../codec/codec.js";
 import { EpisodeEventKind, MsgType, type EpisodeEvent, type Image } from "../codec/messages.js";
+import { rgbImage } from "../image/rgbImage.js";
 import { timeFromNanos } from "../time/rosTime.js";
 import { QOS_SENSOR_DATA } from "../transport/qos.js";
 
@@ -32,15 +33,7 @@ function frame(view: number, t: number): Image {
       data[i + 1] = (y * 20 + view * 50) % 256;
       data[i + 2] = lit ? 40 : 180;
     }
-  return {
-    header: { stamp: { sec: 0, nanosec: 0 }, frame_id: `camera_${view}` },
-    height: H,
-    width: W,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: W * 3,
-    data,
-  };
+  return rgbImage(W, H, data, { stamp: { sec: 0, nanosec: 0 }, frame_id: `camera_${view}` });
 }
 
 export interface FixtureOptions {
@@ -194,15 +187,7 @@ export async function writeOneCameraBag(folder: string, options: OneCameraBagOpt
         data[i + 1] = (y >> 2) & 0xff;
         data[i + 2] = x < lit ? 50 : 170;
       }
-    const cdr = codec.encode({
-      header: { stamp: timeFromNanos(ns), frame_id: "camera" },
-      height: H,
-      width: W,
-      encoding: "rgb8",
-      is_bigendian: 0,
-      step: W * 3,
-      data,
-    });
+    const cdr = codec.encode(rgbImage(W, H, data, { stamp: timeFromNanos(ns), frame_id: "camera" }));
     await writer.addMessage({
       channelId,
       sequence: k,

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseYaml, stringify } from "yaml";
+import { FileError } from "../fileError.js";
 
 /** The sidecar's file name, in the bag folder. */
 export const ANNOTATIONS_FILE = "annotations.yaml";
@@ -37,14 +38,8 @@ export interface RecordingRange {
   readonly endNs: bigint;
 }
 
-export class AnnotationError extends Error {
-  constructor(
-    readonly file: string,
-    what: string,
-  ) {
-    super(`${file}: ${what}`);
-    this.name = "AnnotationError";
-  }
+export class AnnotationError extends FileError {
+  override name = "AnnotationError";
 }
 
 const NS = 1_000_000_000;

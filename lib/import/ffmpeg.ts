@@ -1,14 +1,9 @@
 // Video decoding with Debian's ffmpeg/ffprobe (scripts/install-system-deps.sh), through child_process.
 import { spawn } from "node:child_process";
+import { FileError } from "../fileError.js";
 
-export class VideoError extends Error {
-  constructor(
-    readonly file: string,
-    what: string,
-  ) {
-    super(`${file}: ${what}`);
-    this.name = "VideoError";
-  }
+export class VideoError extends FileError {
+  override name = "VideoError";
 }
 
 export interface VideoInfo {

@@ -137,3 +137,8 @@ export function argmax(p: ArrayLike<number>): number {
   for (let k = 1; k < p.length; k++) if (p[k] > p[best]) best = k;
   return best;
 }
+
+/** Progress within `stage` of the `stageCount` stages, each stage an equal share of Φ (DESIGN §4), in [0, 1]. */
+export function progressInStage(phi: number, stageCount: number, stage: number): number {
+  return Math.min(1, Math.max(0, phi * stageCount - stage));
+}

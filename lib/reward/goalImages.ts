@@ -41,3 +41,23 @@ export async function goalImageTensor(
   );
   return images;
 }
+
+/**
+ * The goal of `task` as `encode` makes it from the task's GOAL image tensor, computed once per task and kept
+ * in `cache`; an unknown task is an error before anything is read.
+ */
+export async function cachedTaskGoal<T>(
+  cache: Map<string, T>,
+  model: LoadedManifest,
+  preprocessor: Preprocessor,
+  task: string,
+  encode: (images: Float32Array) => Promise<T>,
+): Promise<T> {
+  taskSpec(model.manifest, task);
+  let goal = cache.get(task);
+  if (!goal) {
+    goal = await encode(await goalImageTensor(model, preprocessor, task));
+    cache.set(task, goal);
+  }
+  return goal;
+}

@@ -1,9 +1,9 @@
 import { Tensor } from "onnxruntime-node";
-import { argmax, EncoderScorer, finiteOutput, type Estimate } from "./estimator.js";
+import { argmax, EncoderScorer, finiteOutput, progressInStage, type Estimate } from "./estimator.js";
 import type { PotentialFusion } from "./fusion.js";
 import { hopBinCenters, hopFromLogits, softmaxInto } from "./hop.js";
 import type { RewardModel } from "./model.js";
-import { goalImageTensor, taskSpec } from "./goalImages.js";
+import { cachedTaskGoal } from "./goalImages.js";
 import type { Preprocessor } from "./preprocess.js";
 
 /**
@@ -51,14 +51,9 @@ export class HopScorer extends EncoderScorer {
 
   /** Selects the task whose GOAL images anchor the backward hop; their embeddings are computed once. */
   async useTask(task: string): Promise<void> {
-    taskSpec(this.model.manifest, task);
-    let goal = this.goals.get(task);
-    if (!goal) {
-      const images = await goalImageTensor(this.model, this.preprocessor, task);
-      goal = Float32Array.from(await this.encoder.encode(this.V, images));
-      this.goals.set(task, goal);
-    }
-    this.goal = goal;
+    this.goal = await cachedTaskGoal(this.goals, this.model, this.preprocessor, task, async (images) =>
+      Float32Array.from(await this.encoder.encode(this.V, images)),
+    );
     this.taskName = task;
   }
 
@@ -141,7 +136,7 @@ export class HopScorer extends EncoderScorer {
       stage,
       stageProbabilities,
       // Stage-aware labels give each stage an equal share of progress (DESIGN §4).
-      stageProgress: Math.min(1, Math.max(0, fused.phi * K - stage)),
+      stageProgress: progressInStage(fused.phi, K, stage),
       confidence:
         ((incremental.confidence + forward.confidence + backward.confidence) / 3) * (views.length / V),
       encoderMs: t1 - t0,

@@ -1,61 +1,27 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Subject, VirtualTimeScheduler, type SchedulerLike } from "rxjs";
-import { codecFor } from "../codec/codec.js";
-import {
-  EpisodeEventKind,
-  MsgType,
-  RewardStatus,
-  type DenseReward,
-  type EpisodeEvent,
-  type Image,
-} from "../codec/messages.js";
+import { EpisodeEventKind, RewardStatus, type DenseReward, type EpisodeEvent } from "../codec/messages.js";
 import { createLogger, type LogLevel } from "../node/log.js";
-import { packagePath } from "../paths.js";
 import { timeFromSeconds } from "../time/rosTime.js";
 import { PotentialFusion } from "./fusion.js";
 import { HopScorer } from "./hopScorer.js";
-import { loadManifest } from "./manifest.js";
-import { loadModel, type RewardModel } from "./model.js";
+import type { RewardModel } from "./model.js";
 import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
 import { Preprocessor } from "./preprocess.js";
+import { loadPlaceholderModel, rgbImageCdr } from "../testing/placeholderModel.js";
 import { until } from "../testing/wait.js";
+import { testPipelineConfig } from "./testing/pipelineConfig.js";
 
-const codec = codecFor<Image>(MsgType.Image);
 let model: RewardModel;
 before(async () => {
-  const log = createLogger("test", () => undefined);
-  model = await loadModel(await loadManifest(packagePath("models", "placeholder")), {
-    providers: ["cpu"],
-    threads: 1,
-    log,
-  });
+  model = await loadPlaceholderModel();
 });
 after(() => model.release());
 
-const config: PipelineConfig = {
-  nodeName: "reward",
-  cameras: ["/a", "/b", "/c"].map((topic) => ({ topic, type: "Image" as const })),
-  slopMs: 5,
-  maxAgeMs: 500,
-  missingViewPolicy: "wait",
-  gamma: 0.9,
-  successDelta: 0.05,
-  rewardRateHz: 0,
-};
+const config: PipelineConfig = testPipelineConfig();
 
-function image(t: number, view: number): Uint8Array {
-  const data = new Uint8Array(16 * 12 * 3).fill(40 * view + 10);
-  return codec.encode({
-    header: { stamp: timeFromSeconds(t), frame_id: "" },
-    height: 12,
-    width: 16,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: 48,
-    data,
-  });
-}
+const image = (t: number, view: number): Uint8Array => rgbImageCdr(t, 40 * view + 10);
 
 function harness(m: RewardModel, cfg: PipelineConfig = config, scheduler?: SchedulerLike) {
   const logs: [LogLevel, string][] = [];

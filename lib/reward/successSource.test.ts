@@ -1,33 +1,21 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { Subject } from "rxjs";
-import { codecFor } from "../codec/codec.js";
-import {
-  EpisodeEventKind,
-  MsgType,
-  type DenseReward,
-  type EpisodeEvent,
-  type Image,
-} from "../codec/messages.js";
+import { EpisodeEventKind, type DenseReward, type EpisodeEvent } from "../codec/messages.js";
 import { createLogger } from "../node/log.js";
-import { packagePath } from "../paths.js";
 import { timeFromSeconds } from "../time/rosTime.js";
 import type { Estimate, PotentialEstimator } from "./estimator.js";
-import { loadManifest } from "./manifest.js";
-import { loadModel, type RewardModel } from "./model.js";
-import { RewardPipeline, type PipelineConfig } from "./pipeline.js";
+import type { RewardModel } from "./model.js";
+import { RewardPipeline } from "./pipeline.js";
 import { Preprocessor } from "./preprocess.js";
 import type { SuccessSource } from "./shaping.js";
+import { testPipelineConfig } from "./testing/pipelineConfig.js";
+import { loadPlaceholderModel, rgbImageCdr } from "../testing/placeholderModel.js";
 
 // DESIGN §5 through the whole pipeline: who decides success, where r_gold lands, and what the node announces.
-const codec = codecFor<Image>(MsgType.Image);
 let model: RewardModel;
 before(async () => {
-  model = await loadModel(await loadManifest(packagePath("models", "placeholder")), {
-    providers: ["cpu"],
-    threads: 1,
-    log: createLogger("test", () => undefined),
-  });
+  model = await loadPlaceholderModel();
 });
 after(() => model.release());
 
@@ -60,17 +48,7 @@ class ScriptedPhi implements PotentialEstimator {
   }
 }
 
-function image(t: number): Uint8Array {
-  return codec.encode({
-    header: { stamp: timeFromSeconds(t), frame_id: "" },
-    height: 12,
-    width: 16,
-    encoding: "rgb8",
-    is_bigendian: 0,
-    step: 48,
-    data: new Uint8Array(16 * 12 * 3).fill(90),
-  });
-}
+const image = (t: number): Uint8Array => rgbImageCdr(t, 90);
 
 const episodeEvent = (event: number, step = 0): EpisodeEvent => ({
   header: { stamp: timeFromSeconds(0), frame_id: "sim" },
@@ -86,18 +64,7 @@ async function runEpisode(
   phis: readonly number[],
   events: ReadonlyMap<number, readonly EpisodeEvent[]> = new Map(),
 ): Promise<{ rewards: DenseReward[]; announced: EpisodeEvent[] }> {
-  const config: PipelineConfig = {
-    nodeName: "reward",
-    cameras: ["/a", "/b", "/c"].map((topic) => ({ topic, type: "Image" as const })),
-    slopMs: 5,
-    maxAgeMs: 500,
-    missingViewPolicy: "wait",
-    gamma: 0.9,
-    successDelta: 0.05,
-    successSource: source,
-    rewardRateHz: 0,
-    backPressure: "every-group",
-  };
+  const config = testPipelineConfig({ successSource: source, backPressure: "every-group" });
   const preprocessor = new Preprocessor(model.manifest.image);
   const estimator = new ScriptedPhi(phis, new Float32Array(3 * preprocessor.size));
   const log = createLogger("reward", () => undefined);

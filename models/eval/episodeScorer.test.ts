@@ -1,20 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { createLogger } from "../../lib/node/log.js";
-import { packagePath } from "../../lib/paths.js";
 import { rgbImage } from "../../lib/image/rgbImage.js";
-import { loadManifest } from "../../lib/reward/manifest.js";
-import { loadModel, type RewardModel } from "../../lib/reward/model.js";
+import type { RewardModel } from "../../lib/reward/model.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
+import { loadPlaceholderModel } from "../../lib/testing/placeholderModel.js";
 import { EpisodeScorer, type EvalEpisode } from "./episodeScorer.js";
 
 let model: RewardModel;
 before(async () => {
-  model = await loadModel(await loadManifest(packagePath("models", "placeholder")), {
-    providers: ["cpu"],
-    threads: 1,
-    log: createLogger("test", () => undefined),
-  });
+  model = await loadPlaceholderModel();
 });
 after(() => model.release());
 

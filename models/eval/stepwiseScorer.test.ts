@@ -11,7 +11,8 @@ import { slotToJpegDataUrl } from "../../lib/reward/grm/jpeg.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
 import { writeGrmModel, type Rgb } from "../../lib/reward/testing/grmModel.js";
-import { startGrmServer, type GrmCall, type GrmServer } from "../../lib/reward/testing/grmServer.js";
+import { startGrmServer, type GrmServer } from "../../lib/reward/testing/grmServer.js";
+import { truthAnswerer } from "../../lib/reward/testing/truthAnswerer.js";
 import { imageMessage } from "../../sim/messages.js";
 import { createSim } from "../../sim/sim.js";
 import type { EvalEpisode } from "./episodeScorer.js";
@@ -40,35 +41,12 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** H(p → q) of DESIGN §4, as the served model is asked for it. */
-function trueHop(p: number, q: number): number {
-  if (q >= p) return p >= 1 ? 0 : (q - p) / (1 - p);
-  return p <= 0 ? 0 : (q - p) / p;
-}
-
 /** The data URL the grm scorer sends for a frame (preprocessed, then JPEG as the model says). */
 async function dataUrlOf(pre: Preprocessor, message: CameraMessage): Promise<string> {
   const loaded = await loadManifest(model);
   const slot = new Float32Array(pre.size);
   await pre.toTensor("test", message, slot, 0);
   return slotToJpegDataUrl(loaded.manifest.image, slot, loaded.manifest.grm!.jpeg_quality);
-}
-
-/**
- * An answerer that knows the true progress of every image it may be sent (any view's frame of any step, the
- * goal images at 1) and answers the true hop BEFORE front → AFTER front.
- */
-function truthAnswerer(truthOf: Map<string, number>, unknown: string[]) {
-  return (call: GrmCall): string => {
-    const p = truthOf.get(call.images[2]);
-    const q = truthOf.get(call.images[5]);
-    if (p === undefined || q === undefined) {
-      unknown.push(call.text.slice(0, 40));
-      return "unknown frames";
-    }
-    const percent = Math.round(100 * trueHop(p, q));
-    return `<score>${percent >= 0 ? "+" : ""}${percent}%</score>`;
-  };
 }
 
 test(

@@ -16,13 +16,15 @@ import { slotToJpegDataUrl } from "../../lib/reward/grm/jpeg.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { Preprocessor } from "../../lib/reward/preprocess.js";
 import { modelDir } from "../../lib/reward/rewardModelFactory.js";
-import { startGrmServer, type GrmCall, type GrmServer } from "../../lib/reward/testing/grmServer.js";
+import { startGrmServer, type GrmServer } from "../../lib/reward/testing/grmServer.js";
+import { truthAnswerer } from "../../lib/reward/testing/truthAnswerer.js";
 import { until } from "../../lib/testing/wait.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
 import { LocalBus, LocalTransport } from "../../lib/transport/local.js";
 import { QOS_LATCHED, QOS_SENSOR_DATA } from "../../lib/transport/qos.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { episodeEvents, imageMessage, SIM_TOPICS } from "../../sim/messages.js";
+import { episodeSteps } from "../../sim/rollout.js";
 import { createSim, type StepResult } from "../../sim/sim.js";
 import { rewardNode } from "./reward.js";
 
@@ -135,12 +137,6 @@ test("a slow server never blocks the cameras: latest-wins drops groups, each rew
   }
 });
 
-/** H(p → q) of DESIGN §4, as the served model is asked for it. */
-function trueHop(p: number, q: number): number {
-  if (q >= p) return p >= 1 ? 0 : (q - p) / (1 - p);
-  return p <= 0 ? 0 : (q - p) / p;
-}
-
 test(
   "a scripted answerer giving the true hop of the frames it was sent: Φ tracks the sim's truth on an expert episode (VOC ≥ 0.95)",
   {
@@ -158,16 +154,7 @@ test(
     const front = VIEWS.indexOf(loaded.manifest.grm!.slots.front as "front");
     truthOf.set(await slotToJpegDataUrl(loaded.manifest.image, goal.subarray(front * pre.size), quality), 1);
     const unknown: string[] = [];
-    server.answer = (call: GrmCall) => {
-      const p = truthOf.get(call.images[2]);
-      const q = truthOf.get(call.images[5]);
-      if (p === undefined || q === undefined) {
-        unknown.push(call.text.slice(0, 40));
-        return "unknown frames";
-      }
-      const percent = Math.round(100 * trueHop(p, q));
-      return `<score>${percent >= 0 ? "+" : ""}${percent}%</score>`;
-    };
+    server.answer = truthAnswerer(truthOf, unknown);
     const n = await grmNode();
     const sim = await createSim({
       task: "pick_place",
@@ -190,12 +177,8 @@ test(
     };
     const calls = server.calls.length;
     try {
-      let r = sim.reset();
-      const expert = sim.expert({ noise: 0.002, failure: "none" });
-      await publish(r);
-      while (!r.done) {
-        r = sim.step(expert.act(r.state, r.truth));
-        await publish(r);
+      for (const { result } of episodeSteps(sim, "expert", { noise: 0.002, failure: "none" })) {
+        await publish(result);
       }
     } finally {
       sim.close();

@@ -10,6 +10,7 @@ import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { until } from "../../lib/testing/wait.js";
 import { timeFromSeconds } from "../../lib/time/rosTime.js";
 import { episodeEvents, imageMessage, SIM_TOPICS } from "../../sim/messages.js";
+import { episodeSteps } from "../../sim/rollout.js";
 import { createSim, type StepResult } from "../../sim/sim.js";
 import type { FailureMode } from "../../sim/experts/expert.js";
 import { rewardNode } from "./reward.js";
@@ -46,13 +47,7 @@ async function scoreEpisode(seed: number, failure: FailureMode): Promise<{ truth
     await until(() => rewards.length > before, { what: `a reward for step ${result.step}` });
   };
   try {
-    let r = sim.reset();
-    const expert = sim.expert({ noise: 0.002, failure });
-    await publish(r);
-    while (!r.done) {
-      r = sim.step(expert.act(r.state, r.truth));
-      await publish(r);
-    }
+    for (const { result } of episodeSteps(sim, "expert", { noise: 0.002, failure })) await publish(result);
   } finally {
     subscription.unsubscribe();
     sim.close();

@@ -1,7 +1,7 @@
 import type { LayoutBody, TaskLayout } from "../world/layout.js";
 import type { WorldState } from "../world/physics.js";
 import { carryEvaluator, type CarryGoal } from "./carry.js";
-import { isResting, tableBox, type TaskDefinition } from "./task.js";
+import { carriedBlock, isResting, randomGripperStart, type TaskDefinition } from "./task.js";
 
 const BIN_INNER_HALF = 0.07;
 const BIN_WALL = 0.008;
@@ -15,13 +15,7 @@ export const pickPlace: TaskDefinition = {
   layout(rng) {
     const side = rng.next() < 0.5 ? 1 : -1;
     const half = rng.uniform(0.02, 0.025);
-    const object = tableBox(
-      "object",
-      half,
-      rng.uniform(-0.12, 0.08),
-      side * rng.uniform(-0.2, -0.06),
-      rng.uniform(-0.6, 0.6),
-    );
+    const object = carriedBlock(rng, side, half);
     const bin: [number, number] = [rng.uniform(-0.06, 0.1), side * rng.uniform(0.1, 0.2)];
     const wallHalfZ = BIN_HEIGHT / 2;
     const reach = BIN_INNER_HALF + BIN_WALL / 2;
@@ -45,10 +39,7 @@ export const pickPlace: TaskDefinition = {
       ],
       markers: [],
       target: [bin[0], bin[1], half],
-      gripperStart: {
-        position: [rng.uniform(-0.2, -0.1), rng.uniform(-0.08, 0.08), rng.uniform(0.2, 0.26)],
-        yaw: rng.uniform(-0.3, 0.3),
-      },
+      gripperStart: randomGripperStart(rng),
       keepOut: [
         [object.position[0], object.position[1], 0.07],
         [bin[0], bin[1], 0.12],

@@ -2,7 +2,7 @@ import type { TaskLayout } from "../world/layout.js";
 import type { WorldState } from "../world/physics.js";
 import { clamp01, distXY } from "../world/math.js";
 import type { Vec3 } from "../world/spec.js";
-import { offTable, tableBox, type StageEstimate, type TaskDefinition } from "./task.js";
+import { offTable, randomGripperStart, tableBox, type StageEstimate, type TaskDefinition } from "./task.js";
 
 /** Goal radius within which the pushed object counts as delivered. */
 export const PUSH_GOAL_RADIUS = 0.025;
@@ -62,10 +62,7 @@ export const push: TaskDefinition = {
       fixtures: [],
       markers: [{ name: "goal", position: goal, radius: PUSH_GOAL_RADIUS + 0.01 }],
       target: goal,
-      gripperStart: {
-        position: [rng.uniform(-0.2, -0.1), rng.uniform(-0.08, 0.08), rng.uniform(0.2, 0.26)],
-        yaw: rng.uniform(-0.3, 0.3),
-      },
+      gripperStart: randomGripperStart(rng),
       keepOut: [
         [object.position[0], object.position[1], 0.08],
         [goal[0], goal[1], 0.08],

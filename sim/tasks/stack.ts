@@ -1,7 +1,7 @@
 import { distXY, tilt } from "../world/math.js";
 import type { WorldState } from "../world/physics.js";
 import { carryEvaluator, type CarryGoal } from "./carry.js";
-import { tableBox, type TaskDefinition } from "./task.js";
+import { carriedBlock, randomGripperStart, tableBox, type TaskDefinition } from "./task.js";
 
 /** Put the smaller block on top of the larger one. */
 export const stack: TaskDefinition = {
@@ -10,13 +10,7 @@ export const stack: TaskDefinition = {
   maxSteps: 200,
   layout(rng) {
     const side = rng.next() < 0.5 ? 1 : -1;
-    const top = tableBox(
-      "object",
-      rng.uniform(0.018, 0.022),
-      rng.uniform(-0.12, 0.08),
-      side * rng.uniform(-0.2, -0.06),
-      rng.uniform(-0.6, 0.6),
-    );
+    const top = carriedBlock(rng, side, rng.uniform(0.018, 0.022));
     const base = tableBox(
       "base",
       rng.uniform(0.027, 0.032),
@@ -29,10 +23,7 @@ export const stack: TaskDefinition = {
       objects: [top, base],
       fixtures: [],
       markers: [],
-      gripperStart: {
-        position: [rng.uniform(-0.2, -0.1), rng.uniform(-0.08, 0.08), rng.uniform(0.2, 0.26)],
-        yaw: rng.uniform(-0.3, 0.3),
-      },
+      gripperStart: randomGripperStart(rng),
       keepOut: [
         [top.position[0], top.position[1], 0.07],
         [base.position[0], base.position[1], 0.08],

@@ -53,6 +53,28 @@ export function tableBox(
   };
 }
 
+/**
+ * The block a carry task picks up ("object", `half` in size, random yaw) on the `-side` half of the table,
+ * `side` (±1) being the half its destination is on.
+ */
+export function carriedBlock(rng: Rng, side: number, half: number): LayoutBody {
+  return tableBox(
+    "object",
+    half,
+    rng.uniform(-0.12, 0.08),
+    side * rng.uniform(-0.2, -0.06),
+    rng.uniform(-0.6, 0.6),
+  );
+}
+
+/** Where the gripper starts an episode, the same for every task: above the table's near half. */
+export function randomGripperStart(rng: Rng): TaskLayout["gripperStart"] {
+  return {
+    position: [rng.uniform(-0.2, -0.1), rng.uniform(-0.08, 0.08), rng.uniform(0.2, 0.26)],
+    yaw: rng.uniform(-0.3, 0.3),
+  };
+}
+
 /** The failure shared by every task: a task object left the table. */
 export function offTable(state: WorldState): string | null {
   for (const body of Object.values(state.objects)) {

@@ -67,6 +67,14 @@ async function model(fusion: FusionMode, grm = {}): Promise<RewardModelParts & {
   return parts as RewardModelParts & { estimator: GrmScorer };
 }
 
+/** A fresh scorer in `fusion` mode at the start of an episode, with the server's call log cleared. */
+async function atEpisodeStart(fusion: FusionMode): Promise<RewardModelParts & { estimator: GrmScorer }> {
+  const parts = await model(fusion);
+  server.calls.length = 0;
+  parts.estimator.startEpisode();
+  return parts;
+}
+
 /** Writes one solid frame per view into the estimator's slots and estimates the step. */
 async function step(parts: RewardModelParts, colours: readonly Rgb[], views = [0, 1, 2]) {
   const slots = parts.estimator.imageSlots(views.length);
@@ -112,10 +120,8 @@ test("parseHop reads <score>±NN%</score> as NN/100, clamped, the last score win
 });
 
 test("each anchor's request carries the task text and 8 images in order: START, GOAL, BEFORE ×3, AFTER ×3", async () => {
-  const parts = await model("fused");
+  const parts = await atEpisodeStart("fused");
   try {
-    server.calls.length = 0;
-    parts.estimator.startEpisode();
     await step(parts, STEPS[0]);
     await step(parts, STEPS[1]);
     const calls = server.calls.slice(3);
@@ -153,10 +159,8 @@ test("each anchor's request carries the task text and 8 images in order: START, 
 });
 
 test("one camera fills all three slots; a missing view's slot takes the front view", async () => {
-  const parts = await model("forward");
+  const parts = await atEpisodeStart("forward");
   try {
-    server.calls.length = 0;
-    parts.estimator.startEpisode();
     await step(parts, STEPS[0]);
     const e = await step(parts, STEPS[1], [0, 2]);
     assert.equal(server.calls.length, 2, "forward mode sends one request per step");
@@ -250,10 +254,8 @@ test("fixed scores give Φ exactly as DESIGN §4's fusion formulas say", async (
     await fused.release();
   }
   server.answer = answerWith({ inc: "-25", fwd: "+80", bwd: "-10" });
-  const inc = await model("incremental");
+  const inc = await atEpisodeStart("incremental");
   try {
-    server.calls.length = 0;
-    inc.estimator.startEpisode();
     const e0 = await step(inc, STEPS[0]); // H = +80 (BEFORE = START)
     assert.ok(Math.abs(e0.phi - 0.8) < 1e-12);
     await step(inc, STEPS[1]); // BEFORE = step 0 = START: +80 again

@@ -1,6 +1,6 @@
-import type { Estimate, PotentialEstimator } from "../estimator.js";
+import { progressInStage, type Estimate, type PotentialEstimator } from "../estimator.js";
 import type { FusionMode, PotentialFusion } from "../fusion.js";
-import { goalImageTensor, taskSpec } from "../goalImages.js";
+import { cachedTaskGoal } from "../goalImages.js";
 import { GRM_SLOTS, type GrmSpec, type LoadedManifest } from "../manifest.js";
 import type { Preprocessor } from "../preprocess.js";
 import { GrmAnswerError, parseHop } from "./answer.js";
@@ -69,14 +69,9 @@ export class GrmScorer implements PotentialEstimator {
   }
 
   async useTask(task: string): Promise<void> {
-    taskSpec(this.model.manifest, task);
-    let goal = this.goals.get(task);
-    if (!goal) {
-      const tensor = await goalImageTensor(this.model, this.preprocessor, task);
-      goal = await this.encode(tensor, this.V);
-      this.goals.set(task, goal);
-    }
-    this.goal = goal;
+    this.goal = await cachedTaskGoal(this.goals, this.model, this.preprocessor, task, (tensor) =>
+      this.encode(tensor, this.V),
+    );
     this.taskName = task;
   }
 
@@ -137,7 +132,7 @@ export class GrmScorer implements PotentialEstimator {
       potential: this.fusion.mode,
       stage,
       stageProbabilities,
-      stageProgress: Math.min(1, Math.max(0, fused.phi * K - stage)),
+      stageProgress: progressInStage(fused.phi, K, stage),
       // The answer is a single value with no spread: confidence is the share of views present.
       confidence: views.length / this.V,
       encoderMs: t1 - t0,
