@@ -22,6 +22,8 @@ interface AdaptCliOptions {
   demo?: string;
   recordDemo?: string;
   demoSeed: string;
+  cameras?: string;
+  stride?: string;
   out: string;
   steps: string;
   tune: AdaptTune;
@@ -43,10 +45,21 @@ export function addAdaptCommand(program: Command): void {
   program
     .command("adapt")
     .description(
-      "One-shot adaptation of a hop model to a held-out task variant from one expert demonstration",
+      "One-shot adaptation of a hop model from one expert demonstration: a sim recording of a held-out task variant, or a real bag (no /sim/ground_truth) labelled by its annotations.yaml — the adapted model then takes the bag's camera names as its views and the annotated stages as its stages",
     )
     .requiredOption("--model <dir>", "trained model folder (with checkpoint.pt)")
-    .option("--demo <file.mcap>", "one-episode sim recording of an expert demonstration")
+    .option(
+      "--demo <file.mcap|bag>",
+      "one-episode sim recording of an expert demonstration, or a real rosbag2 bag with its stage annotations",
+    )
+    .option(
+      "--cameras <t1,t2,...>",
+      "real bag: the camera topics that become the adapted model's views, in order (default: every camera topic, named by its first path part)",
+    )
+    .option(
+      "--stride <n>",
+      "keep every n-th step of the demo (default: the model's frame_stride; 1 for a real bag)",
+    )
     .option(
       "--record-demo <variant>",
       `record the demo in the sim first (${VARIANT_NAMES.join(", ")}) to --demo`,
@@ -91,6 +104,11 @@ export function addAdaptCommand(program: Command): void {
           demo,
           out: opts.out,
           steps: int("steps", opts.steps, 1),
+          stride: opts.stride === undefined ? undefined : int("stride", opts.stride, 1),
+          cameras: opts.cameras
+            ?.split(",")
+            .map((t) => t.trim())
+            .filter(Boolean),
           tune: opts.tune,
           data: packagePath("build", "adapt-data"),
           python: opts.python,
