@@ -22,6 +22,7 @@ interface AdaptCliOptions {
   demo?: string;
   recordDemo?: string;
   demoSeed: string;
+  data?: string;
   cameras?: string;
   stride?: string;
   out: string;
@@ -74,6 +75,7 @@ export function addAdaptCommand(program: Command): void {
     )
     .option("--eval-episodes <n>", "held-out variant episodes", "10")
     .option("--eval-seed <n>", "first seed of the variant evaluation", "910000")
+    .option("--data <dir>", "scratch dataset folder (regenerated)", packagePath("build", "adapt-data"))
     .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
     .option("--threads <n>", "CPU threads", "2")
     .action(async (opts: AdaptCliOptions) => {
@@ -110,7 +112,7 @@ export function addAdaptCommand(program: Command): void {
             .map((t) => t.trim())
             .filter(Boolean),
           tune: opts.tune,
-          data: packagePath("build", "adapt-data"),
+          data: opts.data ?? packagePath("build", "adapt-data"),
           python: opts.python,
           threads,
           log,
