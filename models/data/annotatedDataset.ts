@@ -1,5 +1,6 @@
 // Real recordings (bags without simulator ground truth, labelled by their stage annotations) → the same
 // dataset as sim recordings (frames.u8 + dataset.json), for `train --bags` and `adapt --demo <bag>`.
+import { basename, extname } from "node:path";
 import { openBag } from "../../lib/bag/openBag.js";
 import { camerasIn } from "../../lib/replay/cameras.js";
 import { readAnnotatedBag } from "./annotatedBag.js";
@@ -73,7 +74,9 @@ export async function writeAnnotatedDataset(
   for (const [b, bag] of bags.entries()) {
     const episodes = await readAnnotatedBag(bag, views, b === 0 || o.cameras ? cameras : undefined);
     let used = 0;
-    for (const ep of episodes) {
+    for (const recorded of episodes) {
+      // No annotations (or no task line in them): the task is named after the first bag.
+      const ep = { ...recorded, task: recorded.task || taskOfBag(bags[0]!) };
       const kept = subsample(ep.steps, o.stride);
       if (kept.length < 2) continue;
       const steps: DatasetStep[] = [];
@@ -112,4 +115,10 @@ export async function writeAnnotatedDataset(
     real: { bags: sources, cameras, labels: "stage annotations (DESIGN §4)" },
   });
   return { ...summary, views, tasks };
+}
+
+/** A task name from a bag's folder or file name (`robot_demo/` → `robot_demo`). */
+function taskOfBag(bag: string): string {
+  const name = basename(bag.replace(/\/+$/, ""));
+  return name.slice(0, name.length - extname(name).length) || "task";
 }
