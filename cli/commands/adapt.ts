@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { createLogger } from "../../lib/node/log.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { packagePath } from "../../lib/paths.js";
+import { hasGroundTruth } from "../../models/data/annotatedBag.js";
 import { VARIANT_NAMES, variantByName } from "../../models/data/variants.js";
 import { runEval } from "../../models/eval/run.js";
 import { simEvalEpisodes } from "../../models/eval/sources.js";
@@ -101,6 +103,10 @@ export function addAdaptCommand(program: Command): void {
           );
           log.info(`recorded the ${opts.recordDemo} demonstration to ${demo}`);
         }
+        if (opts.evalVariant && !opts.recordDemo && existsSync(demo) && !(await hasGroundTruth(demo)))
+          throw new Error(
+            `--eval-variant scores sim episodes, and ${demo} is a real recording (no /sim/ground_truth): evaluate the adapted model with eval --bag <another recording>`,
+          );
         await adaptModel({
           model: opts.model,
           demo,
