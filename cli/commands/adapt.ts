@@ -1,9 +1,11 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { createLogger } from "../../lib/node/log.js";
 import { loadManifest } from "../../lib/reward/manifest.js";
 import { packagePath } from "../../lib/paths.js";
+import { hasGroundTruth } from "../../models/data/annotatedBag.js";
 import { VARIANT_NAMES, variantByName } from "../../models/data/variants.js";
 import { runEval } from "../../models/eval/run.js";
 import { simEvalEpisodes } from "../../models/eval/sources.js";
@@ -22,6 +24,9 @@ interface AdaptCliOptions {
   demo?: string;
   recordDemo?: string;
   demoSeed: string;
+  data?: string;
+  cameras?: string;
+  stride?: string;
   out: string;
   steps: string;
   tune: AdaptTune;
@@ -43,10 +48,21 @@ export function addAdaptCommand(program: Command): void {
   program
     .command("adapt")
     .description(
-      "One-shot adaptation of a hop model to a held-out task variant from one expert demonstration",
+      "One-shot adaptation of a hop model from one expert demonstration: a sim recording of a held-out task variant, or a real bag (no /sim/ground_truth) labelled by its annotations.yaml — the adapted model then takes the bag's camera names as its views and the annotated stages as its stages",
     )
     .requiredOption("--model <dir>", "trained model folder (with checkpoint.pt)")
-    .option("--demo <file.mcap>", "one-episode sim recording of an expert demonstration")
+    .option(
+      "--demo <file.mcap|bag>",
+      "one-episode sim recording of an expert demonstration, or a real rosbag2 bag with its stage annotations",
+    )
+    .option(
+      "--cameras <t1,t2,...>",
+      "real bag: the camera topics that become the adapted model's views, in order (default: every camera topic, named by its first path part)",
+    )
+    .option(
+      "--stride <n>",
+      "keep every n-th step of the demo (default: the model's frame_stride; 1 for a real bag)",
+    )
     .option(
       "--record-demo <variant>",
       `record the demo in the sim first (${VARIANT_NAMES.join(", ")}) to --demo`,
@@ -61,6 +77,7 @@ export function addAdaptCommand(program: Command): void {
     )
     .option("--eval-episodes <n>", "held-out variant episodes", "10")
     .option("--eval-seed <n>", "first seed of the variant evaluation", "910000")
+    .option("--data <dir>", "scratch dataset folder (regenerated)", packagePath("build", "adapt-data"))
     .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
     .option("--threads <n>", "CPU threads", "2")
     .action(async (opts: AdaptCliOptions) => {
@@ -86,13 +103,22 @@ export function addAdaptCommand(program: Command): void {
           );
           log.info(`recorded the ${opts.recordDemo} demonstration to ${demo}`);
         }
+        if (opts.evalVariant && !opts.recordDemo && existsSync(demo) && !(await hasGroundTruth(demo)))
+          throw new Error(
+            `--eval-variant scores sim episodes, and ${demo} is a real recording (no /sim/ground_truth): evaluate the adapted model with eval --bag <another recording>`,
+          );
         await adaptModel({
           model: opts.model,
           demo,
           out: opts.out,
           steps: int("steps", opts.steps, 1),
+          stride: opts.stride === undefined ? undefined : int("stride", opts.stride, 1),
+          cameras: opts.cameras
+            ?.split(",")
+            .map((t) => t.trim())
+            .filter(Boolean),
           tune: opts.tune,
-          data: packagePath("build", "adapt-data"),
+          data: opts.data ?? packagePath("build", "adapt-data"),
           python: opts.python,
           threads,
           log,

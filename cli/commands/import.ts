@@ -38,7 +38,10 @@ Each camera video cam_<name>.mp4 becomes the topic /cam_<name>/image_raw/compres
 (sensor_msgs/msg/CompressedImage, JPEG), frame i stamped i/fps after the bag's start. The episode's
 annotated_keyframes.json (frame ids) becomes annotations.yaml beside the bag (stage times in seconds;
 format in lib/bag/stageAnnotations.ts), with the first phrasing of task_instruction.json as its task.
-Decoding needs Debian's ffmpeg (scripts/install-system-deps.sh). Exit status: 0 imported, 2 bad input
+With --every k the frames are k/fps apart (every 43rd of a 30 fps video: 1.43 s). The reward node's
+max_age_ms (default 250) must then exceed that gap, or each view counts as stale and every reward but the
+first is DEGRADED: replay such a bag with --params holding reward: ros__parameters: max_age_ms: 3000
+(the summary below prints the value for the gap). Decoding needs Debian's ffmpeg (scripts/install-system-deps.sh). Exit status: 0 imported, 2 bad input
 (the message names the file and what is wrong).`,
     )
     .action(async (rawDir: string, flags: ImportFlags) => {
@@ -56,7 +59,8 @@ Decoding needs Debian's ffmpeg (scripts/install-system-deps.sh). Exit status: 0 
             : episodes
                 .map(
                   (e) =>
-                    `${e.bag}: ${e.frames} of ${e.videoFrames} frames at ${e.fps} fps, cameras ${e.cameras.join(", ")}, ${e.stages.length} stages, task '${e.task}'`,
+                    `${e.bag}: ${e.frames} of ${e.videoFrames} frames at ${e.fps} fps, cameras ${e.cameras.join(", ")}, ${e.stages.length} stages, task '${e.task}'` +
+                    staleHint(integer("--every", flags.every), e.fps),
                 )
                 .join("\n") + "\n",
         );
@@ -66,4 +70,12 @@ Decoding needs Debian's ffmpeg (scripts/install-system-deps.sh). Exit status: 0 
         process.exitCode = 2;
       }
     });
+}
+
+/** Frames k/fps apart need a max_age_ms above the gap: the value to replay with (twice the gap, in 500 ms). */
+function staleHint(every: number, fps: number): string {
+  const gapMs = (1000 * every) / fps;
+  if (gapMs < 250) return "";
+  const age = Math.ceil((2 * gapMs) / 500) * 500;
+  return `\n  frames ${Math.round(gapMs)} ms apart: replay / serve with max_age_ms: ${age} (default 250 marks the views stale)`;
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { createLogger } from "../../lib/node/log.js";
 import { packagePath } from "../../lib/paths.js";
-import { trainHopModel } from "../../models/train/pipeline.js";
+import { trainHopModel, trainOnBags } from "../../models/train/pipeline.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
 import { summarize } from "./eval.js";
 
@@ -21,6 +21,8 @@ interface TrainCliOptions {
   threads: string;
   reuseData?: boolean;
   reuseFit?: boolean;
+  bags?: string;
+  cameras?: string;
 }
 
 const int = (name: string, value: string, min: number): number => {
@@ -49,11 +51,43 @@ export function addTrainCommand(program: Command): void {
     .option("--data <dir>", "dataset folder (regenerated)", packagePath("build", "hop-data"))
     .option("--python <exe>", "Python with torch and onnx", "/usr/bin/python3")
     .option("--threads <n>", "CPU threads for PyTorch and ONNX Runtime", "2")
+    .option(
+      "--bags <list>",
+      "train on these real recordings instead of the sim (comma-separated rosbag2 folders / MCAP files without /sim/ground_truth, labelled by their annotations.yaml); --out is then the model folder, --stride defaults to 1, --tasks/--episodes/--eval-* do not apply",
+    )
+    .option(
+      "--cameras <t1,t2,...>",
+      "with --bags: the camera topics that become the model's views, in order (default: every camera topic)",
+    )
     .option("--reuse-data", "keep the dataset already in --data")
     .option("--reuse-fit", "keep the model folders already exported (evaluate, write cards and hashes only)")
-    .action(async (opts: TrainCliOptions) => {
+    .action(async (opts: TrainCliOptions, cmd: Command) => {
       const log = createLogger("train");
       try {
+        if (opts.bags) {
+          const bags = opts.bags
+            .split(",")
+            .map((b) => b.trim())
+            .filter(Boolean);
+          const dirs = await trainOnBags({
+            bags,
+            out: opts.out,
+            size: int("size", opts.size, 16),
+            stride: cmd.getOptionValueSource("stride") === "default" ? 1 : int("stride", opts.stride, 1),
+            steps: int("steps", opts.steps, 1),
+            trainSeed: int("train-seed", opts.trainSeed, 0),
+            cameras: opts.cameras
+              ?.split(",")
+              .map((t) => t.trim())
+              .filter(Boolean),
+            data: opts.data,
+            python: opts.python,
+            threads: int("threads", opts.threads, 1),
+            log,
+          });
+          process.stdout.write(`wrote ${dirs.join(", ")}\n`);
+          return;
+        }
         const tasks = opts.tasks.split(",").map((t) => t.trim());
         for (const t of tasks) {
           if (!(TASK_NAMES as readonly string[]).includes(t))

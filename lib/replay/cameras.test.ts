@@ -131,3 +131,22 @@ test("named: wrong counts and a type that contradicts the bag are errors naming 
     /camera_types\[1\] is Image, but the bag records \/b as sensor_msgs\/msg\/CompressedImage/,
   );
 });
+
+test("by name: a view name with underscores matches its whole path segment (a real robot's cam_high)", () => {
+  const plan = planCamerasByName(
+    ["cam_high", "cam_left_wrist", "cam_right_wrist"],
+    [
+      cam("/cam_right_wrist/image_raw/compressed", "CompressedImage"),
+      cam("/cam_high/image_raw/compressed", "CompressedImage"),
+      cam("/cam_left_wrist/image_raw/compressed", "CompressedImage"),
+    ],
+  );
+  assert.deepEqual(
+    plan.views.map((v) => v.topic),
+    [
+      "/cam_high/image_raw/compressed",
+      "/cam_left_wrist/image_raw/compressed",
+      "/cam_right_wrist/image_raw/compressed",
+    ],
+  );
+});

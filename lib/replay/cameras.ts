@@ -99,11 +99,15 @@ export function planNamedCameras(
   };
 }
 
-/** How well a topic name names a view: 2 = one of its name parts, 1 = inside a part, 0 = not at all. */
+/**
+ * How well a topic name names a view: 2 = one of its name parts (a path segment, `/cam_high/image_raw` for
+ * view `cam_high`, or a word of one), 1 = inside a part, 0 = not at all.
+ */
 function nameMatch(topic: string, view: string): number {
-  const parts = topic.toLowerCase().split(/[^a-z0-9]+/);
+  const t = topic.toLowerCase();
+  const parts = t.split(/[^a-z0-9]+/);
   const v = view.toLowerCase();
-  if (parts.includes(v)) return 2;
+  if (parts.includes(v) || t.split("/").includes(v)) return 2;
   return parts.some((p) => p.includes(v)) ? 1 : 0;
 }
 

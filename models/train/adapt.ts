@@ -8,6 +8,8 @@ import { recordEpisodes } from "../../sim/record.js";
 import type { TaskName } from "../../sim/tasks/index.js";
 import { sealModel } from "../card.js";
 import { writeDataset } from "../data/dataset.js";
+import { hasGroundTruth } from "../data/annotatedBag.js";
+import { writeAnnotatedDataset } from "../data/annotatedDataset.js";
 import { TRAINING_JPEG } from "../data/simRecordings.js";
 import { variantByName } from "../data/variants.js";
 import type { EvalOutput } from "../eval/run.js";
@@ -18,10 +20,17 @@ export type AdaptTune = (typeof ADAPT_TUNES)[number];
 
 export interface AdaptOptions {
   readonly model: string;
-  /** One-episode sim recording (MCAP) of an expert demonstration of the variant. */
+  /**
+   * One-episode demonstration: a sim recording (MCAP with ground truth) of the variant, or a real bag
+   * labelled by its stage annotations (models/data/annotatedBag.ts).
+   */
   readonly demo: string;
   readonly out: string;
   readonly steps: number;
+  /** Keep every n-th step of the demo (default: the model's frame_stride for a sim demo, 1 for a real bag). */
+  readonly stride?: number;
+  /** A real bag's camera topic for each view of the adapted model (default: every camera topic, by name). */
+  readonly cameras?: readonly string[];
   /** Fine-tune the head only (the encoder, batch-norm statistics included, stays as trained) or all weights. */
   readonly tune: AdaptTune;
   readonly data: string;
@@ -41,23 +50,48 @@ export async function adaptModel(o: AdaptOptions): Promise<void> {
   const checkpoint = join(o.model, "checkpoint.pt");
   if (!existsSync(checkpoint)) throw new Error(`model ${o.model}: no checkpoint.pt to adapt from`);
   const raw = JSON.parse(await readFile(join(o.model, "manifest.json"), "utf8")) as { frame_stride?: number };
+  if (!existsSync(o.demo)) throw new Error(`${o.demo}: no such demonstration file or bag folder`);
   await rm(o.data, { recursive: true, force: true });
-  const summary = await writeDataset([{ path: o.demo, task: m.default_task, policy: "demo", seed: 0 }], {
-    out: o.data,
-    views: m.views,
-    size: m.image.width,
-    stride: raw.frame_stride ?? 1,
-  });
-  if (summary.episodes !== 1) {
-    throw new Error(
-      `${o.demo}: a one-shot demo holds exactly one episode of '${m.default_task}', found ${summary.episodes}`,
+  const real = !(await hasGroundTruth(o.demo));
+  let views: readonly string[] = m.views;
+  let task = m.default_task;
+  if (real) {
+    // A real recording: labels from its stage annotations, views and stages from the data (the adapted
+    // model serves the robot's cameras by their names), every frame group kept unless --stride says.
+    const summary = await writeAnnotatedDataset([o.demo], {
+      out: o.data,
+      size: m.image.width,
+      stride: o.stride ?? 1,
+      cameras: o.cameras,
+    });
+    if (summary.episodes !== 1)
+      throw new Error(
+        `${o.demo}: a one-shot demo holds exactly one annotated episode, found ${summary.episodes} (annotations.yaml)`,
+      );
+    views = summary.views;
+    task = Object.keys(summary.tasks)[0]!;
+    o.log.info(
+      `${o.demo}: ${summary.frames} frame groups, views ${views.join(", ")}, task '${task}' with ${summary.tasks[task]!.length} stages`,
     );
+  } else {
+    const summary = await writeDataset([{ path: o.demo, task: m.default_task, policy: "demo", seed: 0 }], {
+      out: o.data,
+      views: m.views,
+      size: m.image.width,
+      stride: o.stride ?? raw.frame_stride ?? 1,
+    });
+    if (summary.episodes !== 1) {
+      throw new Error(
+        `${o.demo}: a one-shot demo holds exactly one episode of '${m.default_task}', found ${summary.episodes}`,
+      );
+    }
+    const meta = JSON.parse(await readFile(join(o.data, "dataset.json"), "utf8")) as {
+      episodes: { success: boolean }[];
+    };
+    if (!meta.episodes[0].success)
+      throw new Error(`${o.demo}: the demonstration does not reach the goal (no success)`);
   }
-  const meta = JSON.parse(await readFile(join(o.data, "dataset.json"), "utf8")) as {
-    episodes: { success: boolean }[];
-  };
-  if (!meta.episodes[0].success)
-    throw new Error(`${o.demo}: the demonstration does not reach the goal (no success)`);
+  const started = Date.now();
   await rm(o.out, { recursive: true, force: true });
   await runPython(o.python, [
     packagePath("models", "train", "train.py"),
@@ -84,7 +118,11 @@ export async function adaptModel(o: AdaptOptions): Promise<void> {
     const training = manifest.training as Record<string, unknown>;
     training.adapted_from = { model: m.name, sha256: loaded.sha256, demo: basename(o.demo) };
     training.tuned = o.tune;
-    manifest.description = `'${m.name}' adapted in one shot to the demonstration ${basename(o.demo)} (README.md is the model card).`;
+    training.adapt_seconds = Math.round((Date.now() - started) / 1000);
+    if (real) training.real = { demo: o.demo, views, task, labels: "stage annotations (DESIGN §4)" };
+    manifest.description = real
+      ? `'${m.name}' adapted in one shot to the real demonstration ${basename(o.demo)} (task '${task}', views ${views.join(", ")}; labels from its stage annotations).`
+      : `'${m.name}' adapted in one shot to the demonstration ${basename(o.demo)} (README.md is the model card).`;
   });
 }
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import sys
 import time
 
@@ -92,17 +93,31 @@ class Trainer:
         self.steps_done = 0
         torch.manual_seed(args.seed)
         init = torch.load(args.init) if args.init else None
+        new_stages = False
         if init:
-            # Adaptation starts from a trained model: its stage layer covers every training task.
-            self.K = init["stages"]
-            if init["size"] != self.size or init["views"] != self.views:
-                raise ValueError(f"{args.init}: trained on {init['views']} at {init['size']} px, "
-                                 f"the data has {self.views} at {self.size} px")
+            if init["size"] != self.size:
+                raise ValueError(f"{args.init}: trained at {init['size']} px, the data {args.data} is at {self.size} px")
+            # The encoder is shared by the views and the head pools over them: no weight belongs to a view,
+            # so a model adapts to another camera set (a real robot's cam_high, ...) with the same weights.
+            if init["views"] != self.views:
+                print(f"adapting from views {init['views']} to the data's views {self.views}", flush=True)
+            # Adaptation starts from a trained model: its stage layer covers every training task. A task with
+            # more stages (a real recording's annotations) gets a new stage layer, trained from scratch.
+            new_stages = self.K > init["stages"]
+            if not new_stages:
+                self.K = init["stages"]
+            else:
+                print(f"new stage layer: {self.K} stages (the checkpoint has {init['stages']})", flush=True)
         self.encoder = Encoder(self.size, EMBED)
         self.head = HopHead(EMBED, self.K, BINS)
         if init:
             self.encoder.load_state_dict(init["encoder"])
-            self.head.load_state_dict(init["head"])
+            head_state = init["head"]
+            if new_stages:
+                head_state = {k: v for k, v in head_state.items() if not k.startswith("stage.")}
+            missing, unexpected = self.head.load_state_dict(head_state, strict=not new_stages)
+            if unexpected or any(not k.startswith("stage.") for k in missing):
+                raise ValueError(f"{args.init}: head weights do not fit (missing {missing}, unexpected {unexpected})")
         # Adapting from one demonstration: a frozen encoder keeps its batch-norm statistics, which one
         # episode's frames would otherwise overwrite within a few dozen steps.
         self.freeze_encoder = args.freeze_encoder
@@ -306,11 +321,13 @@ def export(trainer, out, task, args, train_log):
     with open(os.path.join(out, "parity.json"), "w") as f:
         json.dump(parity, f)
 
-    os.makedirs(os.path.join(out, "goals", task), exist_ok=True)
+    # A real recording's task is its annotations' text ("clean the table"): a plain folder name for its goals.
+    folder = re.sub(r"[^A-Za-z0-9_.-]+", "_", task)
+    os.makedirs(os.path.join(out, "goals", folder), exist_ok=True)
     gid = trainer.goals[task][0]
     goal = {}
     for vi, view in enumerate(trainer.views):
-        rel = f"goals/{task}/{view}.png"
+        rel = f"goals/{folder}/{view}.png"
         Image.fromarray(trainer.frames[gid, vi]).save(os.path.join(out, rel), optimize=True)
         goal[view] = rel
     src = next(ep for ep in trainer.episodes if ep["first"] <= gid < ep["first"] + ep["count"])
