@@ -1,7 +1,7 @@
 // The real-robot path end to end on the shared Robo-Dopamine episode, so it cannot rot: import (few frames,
 // small) → one-shot adapt (few steps) → eval --bag → replay, each through the CLI as a user runs it.
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { loadManifest } from "../../lib/reward/manifest.js";
 import { packagePath } from "../../lib/paths.js";
 import { phiTrace } from "../../models/eval/phiTrace.js";
 import type { ReplaySummary } from "../../nodes/reward/replay/replay.js";
+import { cli, type Run } from "../testing/runCli.js";
 
 const REAL = packagePath("..", "shared", "data", "robo_dopamine_clean_table");
 const skip = !existsSync(REAL)
@@ -23,26 +24,6 @@ const skip = !existsSync(REAL)
         return "ffmpeg not installed (scripts/install-system-deps.sh)";
       }
     })();
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", packagePath("cli", "main.ts"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const ok = (r: Run, what: string): void =>
   assert.equal(r.status, 0, `${what} failed:\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);

@@ -51,21 +51,7 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
 
   const trainStart = Date.now();
   if (!o.reuseFit) {
-    await runPython(o.python, [
-      packagePath("models", "train", "train.py"),
-      "--data",
-      o.data,
-      "--out",
-      o.out,
-      "--steps",
-      String(o.steps),
-      "--seed",
-      String(o.trainSeed),
-      "--threads",
-      String(o.threads),
-      "--export-every",
-      String(Math.max(100, Math.floor(o.steps / 4))),
-    ]);
+    await runTrainer(o, ["--export-every", String(Math.max(100, Math.floor(o.steps / 4)))]);
   }
   const trainSeconds = (Date.now() - trainStart) / 1000;
 
@@ -139,6 +125,27 @@ export function runPython(command: string, args: string[]): Promise<void> {
   });
 }
 
+/** models/train/train.py on a dataset folder, with the options every training run passes. */
+function runTrainer(
+  o: { python: string; data: string; out: string; steps: number; trainSeed: number; threads: number },
+  extra: readonly string[],
+): Promise<void> {
+  return runPython(o.python, [
+    packagePath("models", "train", "train.py"),
+    "--data",
+    o.data,
+    "--out",
+    o.out,
+    "--steps",
+    String(o.steps),
+    "--seed",
+    String(o.trainSeed),
+    "--threads",
+    String(o.threads),
+    ...extra,
+  ]);
+}
+
 export interface BagTrainOptions {
   /** Annotated bags (rosbag2 folders or MCAP files without simulator ground truth). */
   readonly bags: readonly string[];
@@ -176,19 +183,8 @@ export async function trainOnBags(o: BagTrainOptions): Promise<string[]> {
   const dataSeconds = (Date.now() - started) / 1000;
   const trainStart = Date.now();
   const single = tasks.length === 1;
-  await runPython(o.python, [
-    packagePath("models", "train", "train.py"),
-    "--data",
-    o.data,
-    "--out",
-    o.out,
+  await runTrainer(o, [
     ...(single ? ["--exact-out"] : []),
-    "--steps",
-    String(o.steps),
-    "--seed",
-    String(o.trainSeed),
-    "--threads",
-    String(o.threads),
     // few episodes: every step sees them all
     "--episodes-per-step",
     String(Math.min(6, summary.episodes)),
