@@ -132,14 +132,8 @@ export class Shaper {
       );
     }
     if (this.successSource === "model") this.atGoal = estimate >= 1 - successDelta ? this.atGoal + 1 : 0;
-    const successBy: SuccessSource | undefined =
-      this.successSource === "task"
-        ? this.success
-          ? "task"
-          : undefined
-        : this.atGoal >= this.successHold
-          ? "model"
-          : undefined;
+    const succeeded = this.successSource === "task" ? this.success : this.atGoal >= this.successHold;
+    const successBy = succeeded ? this.successSource : undefined;
     // A success is a true terminal whatever else was announced for this transition (a time limit reached on
     // the same step included); r_gold is paid on it and on no other transition (DESIGN §5).
     const terminal = successBy !== undefined || this.boundary === "terminal";
