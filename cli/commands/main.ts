@@ -165,7 +165,7 @@ function printSummary(task: string, s: RunSummary, groupsDropped: number): void 
 }
 
 /** Success of the first and the last (up to) 20 episodes: whether the policy learned during the run. */
-export function successWindows(successes: readonly boolean[]): string {
+function successWindows(successes: readonly boolean[]): string {
   const n = Math.min(20, Math.floor(successes.length / 2));
   if (n === 0) return "  learning: too few episodes to compare a first and a last window";
   const rate = (xs: readonly boolean[]): string =>
