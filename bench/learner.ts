@@ -10,9 +10,9 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { packagePath } from "../lib/paths.js";
 import { Rng } from "../lib/rl/random.js";
+import { ReplayBuffer } from "../lib/rl/replayBuffer.js";
 import { ACTION_DIM } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3, Td3Agent } from "../lib/rl/td3.js";
-import type { Batch } from "../lib/rl/transition.js";
 
 /** The observation size of the sim's pick_place and push (config/sim.yaml). */
 const OBSERVATION_DIM = 16;
@@ -30,16 +30,20 @@ export interface LearnerBenchResult {
   readonly torchError?: string;
 }
 
-function randomBatch(rng: Rng, n: number): Batch {
+/** A replay buffer of random transitions, so the bench samples batches as the learner does. */
+function randomReplay(rng: Rng): ReplayBuffer {
+  const buffer = new ReplayBuffer(4 * BATCH, OBSERVATION_DIM, ACTION_DIM);
   const fill = (k: number, f: () => number): Float32Array => Float32Array.from({ length: k }, f);
-  return {
-    size: n,
-    observations: fill(n * OBSERVATION_DIM, () => rng.normal()),
-    actions: fill(n * ACTION_DIM, () => rng.uniform() * 2 - 1),
-    rewards: fill(n, () => rng.normal()),
-    nextObservations: fill(n * OBSERVATION_DIM, () => rng.normal()),
-    bootstrap: fill(n, () => 1),
-  };
+  for (let i = 0; i < 4 * BATCH; i++)
+    buffer.add({
+      observation: fill(OBSERVATION_DIM, () => rng.normal()),
+      action: fill(ACTION_DIM, () => rng.uniform() * 2 - 1),
+      reward: rng.normal(),
+      nextObservation: fill(OBSERVATION_DIM, () => rng.normal()),
+      terminal: false,
+      truncated: false,
+    });
+  return buffer;
 }
 
 function torchRate(updates: number, threads: number): number {
@@ -71,8 +75,9 @@ function oursRate(updates: number): number {
     1,
   );
   const rng = new Rng("bench-learner");
-  const batch = randomBatch(rng, BATCH);
-  const demos = randomBatch(rng, BATCH);
+  const buffer = randomReplay(rng);
+  const batch = buffer.sample(BATCH, rng);
+  const demos = buffer.sample(BATCH, rng);
   try {
     for (let i = 0; i < 20; i++) agent.update(batch, demos, rng);
     const t0 = performance.now();
