@@ -13,17 +13,21 @@ export class FrameError extends Error {
   }
 }
 
-/** Channels per sensor_msgs/image_encodings name we accept; 16-bit and Bayer encodings are refused. */
-const RAW_ENCODINGS: Record<string, { channels: 1 | 3 | 4; bgr: boolean }> = {
-  rgb8: { channels: 3, bgr: false },
-  bgr8: { channels: 3, bgr: true },
-  rgba8: { channels: 4, bgr: false },
-  bgra8: { channels: 4, bgr: true },
-  mono8: { channels: 1, bgr: false },
-  "8UC1": { channels: 1, bgr: false },
-  "8UC3": { channels: 3, bgr: true },
-};
-export const SUPPORTED_ENCODINGS = Object.keys(RAW_ENCODINGS);
+/**
+ * Channels per sensor_msgs/image_encodings name we accept; 16-bit and Bayer encodings are refused. A Map,
+ * not an object literal: the encoding comes off the wire, and a lookup of 'constructor' or '__proto__' in an
+ * object finds Object.prototype's members (preprocess.fuzz.test.ts found it).
+ */
+const RAW_ENCODINGS = new Map<string, { channels: 1 | 3 | 4; bgr: boolean }>([
+  ["rgb8", { channels: 3, bgr: false }],
+  ["bgr8", { channels: 3, bgr: true }],
+  ["rgba8", { channels: 4, bgr: false }],
+  ["bgra8", { channels: 4, bgr: true }],
+  ["mono8", { channels: 1, bgr: false }],
+  ["8UC1", { channels: 1, bgr: false }],
+  ["8UC3", { channels: 3, bgr: true }],
+]);
+export const SUPPORTED_ENCODINGS = [...RAW_ENCODINGS.keys()];
 
 /** Largest JPEG/PNG a camera message may declare (width × height). */
 export const MAX_COMPRESSED_PIXELS = 40_000_000;
@@ -50,7 +54,7 @@ export function cameraPipeline(topic: string, input: CameraMessage): { pipeline:
     };
   }
   const m = input.message;
-  const enc = RAW_ENCODINGS[m.encoding];
+  const enc = RAW_ENCODINGS.get(m.encoding);
   if (!enc) {
     throw new FrameError(
       topic,

@@ -20,6 +20,8 @@ test("camera topics: Image and CompressedImage, schema names with or without /ms
       topic("/c", "sensor_msgs/msg/CameraInfo"),
       topic("/d", "sensor_msgs/msg/Image", "ros1"),
       topic("/e", "std_msgs/msg/String"),
+      topic("/f", "constructor"),
+      topic("/g", "sensor_msgs/msg/__proto__"),
     ]),
     [cam("/a"), cam("/b", "CompressedImage")],
   );

@@ -42,15 +42,16 @@ export interface NamedCameras {
   readonly views?: readonly string[];
 }
 
-const CAMERA_TYPES: Record<string, CameraType> = {
-  [shortTypeName(MsgType.Image)]: "Image",
-  [shortTypeName(MsgType.CompressedImage)]: "CompressedImage",
-};
+// A Map: the type name comes from the bag, and an object lookup would find Object.prototype's members.
+const CAMERA_TYPES = new Map<string, CameraType>([
+  [shortTypeName(MsgType.Image), "Image"],
+  [shortTypeName(MsgType.CompressedImage), "CompressedImage"],
+]);
 
 /** Image and CompressedImage topics (schema names with or without `/msg/`) that hold CDR messages. */
 export function camerasIn(topics: readonly BagTopic[]): BagCamera[] {
   return topics.flatMap((t) => {
-    const type = CAMERA_TYPES[shortTypeName(t.type)];
+    const type = CAMERA_TYPES.get(shortTypeName(t.type));
     return type && t.serializationFormat === "cdr" ? [{ topic: t.name, type, count: t.count }] : [];
   });
 }

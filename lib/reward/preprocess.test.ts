@@ -104,6 +104,10 @@ test("bad frames give one clear error naming the topic and the problem", async (
     "encoding",
     /unsupported encoding '16UC1'/,
   );
+  // Names of Object.prototype's members are encodings like any other unknown one (the fuzzer's find).
+  for (const name of ["constructor", "__proto__", "toString"]) {
+    await fails({ kind: "Image", message: image(name, 4, 4, RGB) }, "encoding", /unsupported encoding/);
+  }
   const short = image("rgb8", 4, 4, RGB);
   short.data = short.data.subarray(0, 40);
   await fails(
