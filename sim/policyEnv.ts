@@ -24,7 +24,9 @@ const frameKey = (f: FrameRequest): string => `${f.views.join(",")}@${f.width}x$
 class SimPolicyEnv implements Env {
   readonly stageNames: readonly string[];
   readonly observationNames: readonly string[];
-  readonly actionBounds = actionBounds(GRIPPER.maxStepTranslation, GRIPPER.maxStepYaw);
+  readonly actionBounds = actionBounds(GRIPPER.maxStepTranslation, GRIPPER.maxStepYaw, {
+    binaryGripper: true,
+  });
   readonly maxSteps: number;
   private readonly rendering = new Map<string, Promise<Sim>>();
   private readonly ready = new Map<string, Sim>();

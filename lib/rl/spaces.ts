@@ -11,9 +11,23 @@ export const ACTION_DIM = ACTION_NAMES.length;
 export interface ActionBounds {
   readonly low: readonly number[];
   readonly high: readonly number[];
+  /**
+   * The gripper is commanded open or closed (normalized sign), not to a gap in between. A regressed policy
+   * averages the demos' open and close commands where the expert switches between them, and a proportional
+   * gripper then settles half-closed beside the object for the rest of the episode (measured on
+   * pick_place's BC policies); a parallel-jaw gripper on a robot is driven open/closed too, and learners
+   * for real grippers treat it as a discrete choice (HIL-SERL).
+   */
+  readonly binaryGripper: boolean;
 }
 
-export function actionBounds(maxTranslation: number, maxYaw: number): ActionBounds {
+const GRIPPER_INDEX = 4;
+
+export function actionBounds(
+  maxTranslation: number,
+  maxYaw: number,
+  options: { readonly binaryGripper?: boolean } = {},
+): ActionBounds {
   if (!(maxTranslation > 0) || !(maxYaw >= 0)) {
     throw new Error(
       `action bounds need max_translation > 0 and max_yaw >= 0 (got ${maxTranslation}, ${maxYaw})`,
@@ -22,16 +36,27 @@ export function actionBounds(maxTranslation: number, maxYaw: number): ActionBoun
   return {
     low: [-maxTranslation, -maxTranslation, -maxTranslation, -maxYaw, 0],
     high: [maxTranslation, maxTranslation, maxTranslation, maxYaw, 1],
+    binaryGripper: options.binaryGripper ?? false,
   };
+}
+
+/**
+ * The normalized action the robot will carry out: clipped to [-1, 1] and, with a binary gripper, the
+ * gripper at −1 or 1. The learner stores this one, so its critic rates what was done, not what was asked.
+ */
+export function executedAction(normalized: ArrayLike<number>, bounds: ActionBounds): Float32Array {
+  const out = new Float32Array(ACTION_DIM);
+  for (let i = 0; i < ACTION_DIM; i++) out[i] = Math.max(-1, Math.min(1, normalized[i]!));
+  if (bounds.binaryGripper) out[GRIPPER_INDEX] = out[GRIPPER_INDEX]! >= 0 ? 1 : -1;
+  return out;
 }
 
 /** [-1, 1] → physical units. */
 export function denormalizeAction(normalized: ArrayLike<number>, bounds: ActionBounds): Float32Array {
+  const x = executedAction(normalized, bounds);
   const out = new Float32Array(ACTION_DIM);
-  for (let i = 0; i < ACTION_DIM; i++) {
-    const x = Math.max(-1, Math.min(1, normalized[i]!));
-    out[i] = bounds.low[i]! + ((x + 1) / 2) * (bounds.high[i]! - bounds.low[i]!);
-  }
+  for (let i = 0; i < ACTION_DIM; i++)
+    out[i] = bounds.low[i]! + ((x[i]! + 1) / 2) * (bounds.high[i]! - bounds.low[i]!);
   return out;
 }
 
