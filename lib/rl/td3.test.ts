@@ -85,3 +85,39 @@ test("behaviour cloning fits demonstrated actions, and the same seed gives the s
   a.dispose();
   b.dispose();
 });
+
+test("advantage-weighted regression copies the better of the replayed actions, not their average", () => {
+  // No Q term in the actor: whatever it learns comes from the weighted regression. Half the replayed actions
+  // are the best one, half are 0.8 off in the first dimension; plain regression would land halfway (error
+  // 0.16), the weighted one on the better action.
+  const learner = new Learner(
+    config({
+      td3: {
+        ...config().td3,
+        alpha: 0,
+        bcWeight: 1,
+        regressionTarget: "advantage",
+        advantageTemperature: 0.3,
+      },
+      explorationNoise: 0,
+    }),
+    7,
+  );
+  const rng = new Rng(12);
+  for (let i = 0; i < 1500; i++) {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    const b = best(s);
+    const a = Float32Array.from(i % 2 === 0 ? b : [b[0]! + 0.8, b[1]!]);
+    learner.observe({
+      observation: s,
+      action: a,
+      reward: reward(s, a),
+      nextObservation: s,
+      terminal: true,
+      truncated: false,
+    });
+  }
+  const after = error(learner, new Rng(99));
+  assert.ok(after < 0.05, `policy error ${after.toFixed(3)} (halfway between the two actions: 0.160)`);
+  learner.dispose();
+});

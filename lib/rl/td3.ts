@@ -32,6 +32,20 @@ export interface Td3Config {
   readonly actorWarmupUpdates: number;
   /** LayerNorm in the critics' hidden layers (RLPD): stable values at several updates per transition. */
   readonly criticLayerNorm: boolean;
+  /**
+   * What the actor regresses onto. `demos`: the demonstration actions, all alike (TD3+BC). `advantage`:
+   * every action of the critic's batch (demos and the policy's own experience), weighted by how much better
+   * the critics rate it than the actor's own choice (advantage-weighted regression, as AWAC, Nair et al.
+   * 2020, and CRR do), so the policy copies its own successes and what a dense reward marks as progress,
+   * while staying on actions it has seen.
+   */
+  readonly regressionTarget: "demos" | "advantage";
+  /**
+   * Temperature of the advantage weights, in units of the batch's advantage standard deviation: weights are
+   * n·softmax(A / (β·std A)), so they do not depend on the reward's scale (sparse and shaped returns differ
+   * by orders of magnitude) and average 1, keeping `bcWeight` meaningful.
+   */
+  readonly advantageTemperature: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -50,6 +64,8 @@ export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
   bcWeight: 1,
   actorWarmupUpdates: 1000,
   criticLayerNorm: true,
+  regressionTarget: "demos",
+  advantageTemperature: 1,
 };
 
 export interface UpdateStats {
@@ -180,7 +196,7 @@ export class Td3Agent {
       );
       const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(s2), noise), -1, 1) as tf.Tensor2D;
       const q2 = tf.minimum(this.q(this.criticTargets[0], s2, a2), this.q(this.criticTargets[1], s2, a2));
-      const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2));
+      const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
       const criticVars = [...this.critics[0].variables, ...this.critics[1].variables];
       const criticLoss = this.criticOptimizer.minimize(
@@ -197,7 +213,10 @@ export class Td3Agent {
       this.criticUpdates++;
       const actorReady = this.criticUpdates > this.config.actorWarmupUpdates;
       if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
-        out.actorLoss = this.actorStep(s, demos);
+        out.actorLoss =
+          this.config.regressionTarget === "advantage"
+            ? this.advantageActorStep(s, a, y)
+            : this.actorStep(s, demos);
         this.actorTarget.softUpdate(this.actor, this.config.tau);
       }
       if (this.criticUpdates % this.config.policyDelay === 0) {
@@ -225,6 +244,37 @@ export class Td3Agent {
       true,
       this.actor.variables,
     )!;
+    return loss.dataSync()[0]!;
+  }
+
+  /**
+   * −α·Q(s, π(s)) + w·Σ softmax-weighted ‖π(s) − a‖² over the critic's batch (see `regressionTarget`). The
+   * advantage is the one-step one, r + γ·Q′(s′, π′(s′)) − Q(s, π(s)), using the critic's own target `y`: a
+   * dense reward credits the action that made progress at once, where Q(s, a) − Q(s, π(s)) would wait for
+   * the critic to tell apart nearby actions from a few thousand transitions.
+   */
+  private advantageActorStep(s: tf.Tensor2D, a: tf.Tensor2D, y: tf.Tensor2D): number {
+    const { alpha, bcWeight, advantageTemperature } = this.config;
+    const n = s.shape[0];
+    const weights = tf.tidy(() => {
+      const pi = this.actor.apply(s);
+      const value = tf.minimum(this.q(this.critics[0], s, pi), this.q(this.critics[1], s, pi));
+      const advantage = tf.sub(y, value).reshape([n]);
+      const { variance } = tf.moments(advantage);
+      const scale = tf.mul(tf.sqrt(tf.add(variance, 1e-12)), advantageTemperature);
+      return tf.mul(tf.softmax(tf.div(advantage, scale)), n).reshape([n, 1]);
+    });
+    const loss = this.actorOptimizer.minimize(
+      () => {
+        const pi = this.actor.apply(s);
+        const q = this.q(this.critics[0], s, pi);
+        const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
+        return tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+      },
+      true,
+      this.actor.variables,
+    )!;
+    weights.dispose();
     return loss.dataSync()[0]!;
   }
 

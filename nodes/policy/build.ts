@@ -17,6 +17,8 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
       bcWeight: p.bc_weight,
       alpha: p.q_weight,
       actorWarmupUpdates: p.actor_warmup_updates,
+      regressionTarget: p.actor_regression,
+      advantageTemperature: p.advantage_temperature,
     },
     replayCapacity: p.replay_capacity,
     batchSize: p.batch_size,
