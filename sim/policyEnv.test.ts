@@ -42,6 +42,7 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
   condition,
   seed: 1,
   rollouts: 2,
+  selfImitation: true,
   evalEvery: 2,
   evalEpisodes: 1,
   demos: 1,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
 import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
-import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
+import { DEFAULT_TD3, type Td3Config } from "../../lib/rl/td3.js";
 import { ACTION_DIM } from "../../lib/rl/spaces.js";
 import type { EnvFactory } from "../../lib/rl/env.js";
 import { demoStatePotential, potentialModule, type PotentialFactory } from "../../lib/rl/potentials.js";
@@ -51,6 +51,9 @@ interface ExperimentOptions {
   batchSize: string;
   demoFraction: string;
   criticLayerNorm: boolean;
+  actorRegression: string;
+  selfImitation: boolean;
+  advantageTemperature: string;
 }
 
 function positiveInt(name: string, value: string, allowZero = false): number {
@@ -117,6 +120,17 @@ export function addExperimentCommand(program: Command): void {
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
     .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.2")
+    .option("--no-self-imitation", "successful training rollouts do not join the demonstrations")
+    .option(
+      "--actor-regression <target>",
+      "what the actor regresses onto: demos (TD3+BC) | advantage (every replayed action, weighted by its advantage)",
+      DEFAULT_TD3.regressionTarget,
+    )
+    .option(
+      "--advantage-temperature <x>",
+      "with --actor-regression advantage: weight temperature, in advantage standard deviations",
+      String(DEFAULT_TD3.advantageTemperature),
+    )
     .action(async (opts: ExperimentOptions) => {
       try {
         await runExperiment(opts);
@@ -125,6 +139,12 @@ export function addExperimentCommand(program: Command): void {
         process.exitCode = 2;
       }
     });
+}
+
+function regressionTarget(value: string): Td3Config["regressionTarget"] {
+  if (value !== "demos" && value !== "advantage")
+    throw new Error(`--actor-regression must be demos or advantage (got '${value}')`);
+  return value;
 }
 
 /** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
@@ -215,7 +235,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC, ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
             `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
             ...(complete ? [] : [`PARTIAL: ${runs.length} of ${conditions.length * seeds} runs done.`]),
@@ -259,6 +279,7 @@ async function runAll(
         demoNoise: fraction("--demo-noise", opts.demoNoise!, 0, 10),
         successDelta: 0.05,
         maxSteps,
+        selfImitation: opts.selfImitation,
         learner: {
           td3: {
             ...DEFAULT_TD3,
@@ -266,6 +287,8 @@ async function runAll(
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
             criticLayerNorm: opts.criticLayerNorm,
+            regressionTarget: regressionTarget(opts.actorRegression),
+            advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
             observationDim: 0,
             actionDim: ACTION_DIM,
           },

@@ -78,6 +78,15 @@ export class Learner {
     return this.agent.cloneBehaviour(() => this.demos.sample(batch, this.rng), this.config.bcSteps);
   }
 
+  /**
+   * A successful episode of the learner's own joins the demonstrations the BC term regresses onto
+   * (success-filtered self-imitation, as HIL-SERL and ConRFT keep what succeeded): the few scripted demos
+   * do not cover the states the policy itself reaches, and its own successes do.
+   */
+  imitate(episode: readonly Transition[]): void {
+    for (const t of episode) this.demos.add(t);
+  }
+
   /** The action to take, in [-1, 1]; with exploration noise while training. */
   act(observation: Float32Array, explore: boolean): Float32Array {
     const action = this.agent.act(observation);

@@ -44,8 +44,25 @@ export const policyParameters = z.object({
     .describe("share of each batch from demonstrations"),
   q_weight: z.number().nonnegative().default(DEFAULT_TD3.alpha),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
+  self_imitation: z
+    .boolean()
+    .default(true)
+    .describe("episodes announced SUCCESS join the demonstrations the BC term regresses onto"),
+  actor_regression: z
+    .enum(["demos", "advantage"])
+    .default(DEFAULT_TD3.regressionTarget)
+    .describe("demos: regress onto demo actions (TD3+BC); advantage: onto replayed actions by advantage"),
+  advantage_temperature: z
+    .number()
+    .positive()
+    .default(DEFAULT_TD3.advantageTemperature)
+    .describe("advantage weight temperature, in advantage standard deviations"),
   max_translation: z.number().positive().default(0.04).describe("metres per step at action ±1"),
   max_yaw: z.number().nonnegative().default(0.1).describe("radians per step at action ±1"),
+  binary_gripper: z
+    .boolean()
+    .default(true)
+    .describe("command the gripper open (0) or closed (1) by the sign of the policy's output"),
   reward_timeout_ms: z
     .number()
     .positive()

@@ -1,10 +1,11 @@
-import { MsgType, type Observation } from "../../lib/codec/messages.js";
+import { EpisodeEventKind, MsgType, type Observation } from "../../lib/codec/messages.js";
 import { defineNode, type RunningNode } from "../../lib/node/node.js";
 import { TransitionAssembler, type AssemblerStats } from "../../lib/rl/assembler.js";
 import type { LearnerCounters } from "../../lib/rl/learner.js";
 import { CheckpointSaver } from "../../lib/rl/persist.js";
-import { actionBounds, actionMessage, denormalizeAction } from "../../lib/rl/spaces.js";
+import { actionBounds, actionMessage, denormalizeAction, executedAction } from "../../lib/rl/spaces.js";
 import { StampIndex } from "../../lib/rl/stampIndex.js";
+import { SuccessfulEpisodes } from "../../lib/rl/successfulEpisodes.js";
 import { createPublisher, subscribe } from "../../lib/transport/typed.js";
 import { buildLearner } from "./build.js";
 import { eventEnd, gammaMismatch, observationProblem, rewardEnd } from "./inputs.js";
@@ -34,14 +35,21 @@ export const policyNode = defineNode({
   description: "Online RL policy (TD3+BC) that learns from the DenseReward topic and publishes actions",
   parameters: policyParameters,
   async start({ params, transport, topic, log, name }): Promise<PolicyNodeHandle> {
-    const bounds = actionBounds(params.max_translation, params.max_yaw);
+    const bounds = actionBounds(params.max_translation, params.max_yaw, {
+      binaryGripper: params.binary_gripper,
+    });
     const { learner, origin } = await buildLearner(params, { bounds, log });
     let actionsPublished = 0;
     let rejectedObservations = 0;
+    const successes = params.self_imitation
+      ? new SuccessfulEpisodes((episode) => learner.imitate(episode))
+      : undefined;
     const assembler = new TransitionAssembler({
       rewardTimeoutMs: params.reward_timeout_ms,
       onTransition: (t) => {
-        if (params.train) learner.observe(t);
+        if (!params.train) return;
+        learner.observe(t);
+        successes?.transition(t);
       },
     });
     const saver = params.checkpoint_path
@@ -56,7 +64,7 @@ export const policyNode = defineNode({
 
     const publisher = createPublisher(transport, topic(params.action_topic), MsgType.Action);
     const act = ({ msg, values }: { msg: Observation; values: Float32Array }): void => {
-      const action = learner.act(values, params.train);
+      const action = executedAction(learner.act(values, params.train), bounds);
       const header = { stamp: msg.header.stamp, frame_id: name };
       publisher.publish(actionMessage(header, msg.episode_id, msg.step, denormalizeAction(action, bounds)));
       actionsPublished++;
@@ -99,6 +107,7 @@ export const policyNode = defineNode({
       ),
       subscribe(transport, topic(params.episode_topic), MsgType.EpisodeEvent, { onDecodeError }).subscribe(
         (msg) => {
+          if (msg.event === EpisodeEventKind.SUCCESS) successes?.success(msg.episode_id);
           const end = eventEnd(msg.event);
           if (end) assembler.addEpisodeEnd(msg.episode_id, msg.step, end);
         },

@@ -17,6 +17,7 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
   condition,
   seed: 1,
   rollouts: 3,
+  selfImitation: true,
   evalEvery: 3,
   evalEpisodes: 2,
   demos: 2,
@@ -60,6 +61,9 @@ test("an experiment run clones demos, then learns from rewarded transitions and 
     );
     assert.ok(Number.isFinite(run.counters.lastCriticLoss));
     assert.ok(Number.isFinite(run.bcLoss));
+    // Self-imitation: exactly the successful training rollouts join the demonstrations.
+    assert.equal(run.imitatedTransitions > 0, run.trainingSuccesses > 0);
+    assert.ok(run.imitatedTransitions >= run.trainingSuccesses);
     runs.push(run);
   }
   // Shaped rewards are dense: non-zero even when no training rollout succeeded.
@@ -101,6 +105,7 @@ test("rollouts to 80% of final success reads the first evaluation at that level"
     bcLoss: 0,
     meanReward: 0,
     trainingSuccesses: 0,
+    imitatedTransitions: 0,
   });
   const s = summarize("pbrs", [run(1, [0, 0.5, 1]), run(2, [0, 0.3, 0.6])]);
   assert.deepEqual(

@@ -55,13 +55,13 @@ export function markdownReport(
   }
   lines.push("", "Per run (transitions and gradient updates show that experience and learning flowed):", "");
   lines.push(
-    "| condition | seed | demo transitions | BC loss | transitions | updates | mean reward | training successes |",
+    "| condition | seed | demo transitions | BC loss | transitions | updates | mean reward | training successes | imitated transitions |",
   );
-  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const r of runs) {
     lines.push(
       `| ${r.condition} | ${r.seed} | ${r.demoTransitions} | ${r.bcLoss.toFixed(4)} | ${r.counters.transitions} | ` +
-        `${r.counters.updates} | ${r.meanReward.toFixed(4)} | ${r.trainingSuccesses} |`,
+        `${r.counters.updates} | ${r.meanReward.toFixed(4)} | ${r.trainingSuccesses} | ${r.imitatedTransitions} |`,
     );
   }
   if (header.notes.length) lines.push("", ...header.notes.map((n) => `- ${n}`));

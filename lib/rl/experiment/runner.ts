@@ -1,7 +1,7 @@
 import type { Env, EnvFactory, EnvStep } from "../env.js";
 import { Learner, type LearnerConfig, type LearnerCounters } from "../learner.js";
 import { EpisodeRewards, type Condition, type PotentialInput, type PotentialSource } from "../rewards.js";
-import { denormalizeAction, normalizeAction } from "../spaces.js";
+import { denormalizeAction, executedAction, normalizeAction } from "../spaces.js";
 import type { Transition } from "../transition.js";
 
 export interface RunConfig {
@@ -19,6 +19,8 @@ export interface RunConfig {
   readonly successDelta: number;
   /** Episode time limit (the user's choice for learning); the task's own when absent. */
   readonly maxSteps?: number;
+  /** The learner's successful training episodes join its demonstrations (Learner.imitate). */
+  readonly selfImitation: boolean;
   /** td3.observationDim is taken from the environment. */
   readonly learner: LearnerConfig;
 }
@@ -38,6 +40,8 @@ export interface RunResult {
   /** Mean reward per training transition, to see that rewards flowed. */
   readonly meanReward: number;
   readonly trainingSuccesses: number;
+  /** Transitions of successful training rollouts that joined the demonstrations (self-imitation). */
+  readonly imitatedTransitions: number;
 }
 
 /** Chooses the potential for a condition; `pbrs` gets the learned one, `pbrs_oracle` ground truth. */
@@ -93,7 +97,18 @@ export async function runCondition(
       onProgress?.(point);
     };
     await evaluate(0);
-    const rollouts = training(potential, config, (t) => learner.observe(t));
+    let imitatedTransitions = 0;
+    const rollouts = training(
+      potential,
+      config,
+      (t) => learner.observe(t),
+      config.selfImitation
+        ? (episode) => {
+            learner.imitate(episode);
+            imitatedTransitions += episode.length;
+          }
+        : undefined,
+    );
     let rewardSum = 0;
     let transitions = 0;
     let trainingSuccesses = 0;
@@ -118,6 +133,7 @@ export async function runCondition(
       bcLoss,
       meanReward: transitions > 0 ? rewardSum / transitions : 0,
       trainingSuccesses,
+      imitatedTransitions,
     };
   } finally {
     learner.dispose();
@@ -129,18 +145,21 @@ interface Training {
   readonly potential: PotentialSource | undefined;
   readonly rewards: EpisodeRewards;
   readonly learn: (t: Transition) => void;
+  /** Called with the whole episode when it ends in the task's success. */
+  readonly succeeded?: (episode: readonly Transition[]) => void;
 }
 
 function training(
   potential: PotentialSource | undefined,
   config: RunConfig,
   learn: (t: Transition) => void,
+  succeeded?: (episode: readonly Transition[]) => void,
 ): Training {
   const rewards = new EpisodeRewards(config.condition, {
     gamma: config.learner.td3.gamma,
     successDelta: config.successDelta,
   });
-  return { potential, rewards, learn };
+  return { potential, rewards, learn, ...(succeeded ? { succeeded } : {}) };
 }
 
 function potentialInput(episode: number, step: number, s: EnvStep): PotentialInput {
@@ -164,8 +183,9 @@ async function runEpisode(
     training.rewards.startEpisode(potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0);
   }
   let rewardSum = 0;
+  const episode: Transition[] = [];
   for (let step = 0; ; step++) {
-    const action = policy(s.observation);
+    const action = executedAction(policy(s.observation), env.actionBounds);
     const next = env.step(denormalizeAction(action, env.actionBounds));
     const gt = next.groundTruth;
     if (training) {
@@ -177,17 +197,22 @@ async function runEpisode(
         truncated: gt.truncated,
       });
       rewardSum += reward;
-      training.learn({
+      const transition: Transition = {
         observation: s.observation,
         action,
         reward,
         nextObservation: next.observation,
         terminal: gt.terminal,
         truncated: gt.truncated,
-      });
+      };
+      training.learn(transition);
+      if (training.succeeded) episode.push(transition);
     }
     s = next;
-    if (gt.terminal || gt.truncated) return { success: gt.success, transitions: step + 1, rewardSum };
+    if (gt.terminal || gt.truncated) {
+      if (gt.success) training?.succeeded?.(episode);
+      return { success: gt.success, transitions: step + 1, rewardSum };
+    }
   }
 }
 
