@@ -63,7 +63,7 @@ function reward(
 async function drive(
   bus: LocalBus,
   episodes: number,
-  options: { endViaEvent?: boolean; firstEpisode?: bigint } = {},
+  options: { endViaEvent?: boolean; firstEpisode?: bigint; expertSteps?: boolean } = {},
 ) {
   const transport = new LocalTransport(bus);
   const obsPub = createPublisher(transport, "/sim/observation", MsgType.Observation);
@@ -73,6 +73,7 @@ async function drive(
   const env = new PointMassEnv("push", 1);
   let steps = 0;
   let observations = 0;
+  let successes = 0;
   for (let e = 0; e < episodes; e++) {
     const id = (options.firstEpisode ?? 1n) + BigInt(e);
     let s = env.reset(e);
@@ -89,7 +90,9 @@ async function drive(
       });
       observations++;
       const action = actionVector(await next);
-      s = env.step(action);
+      // The node's action still has to come; with expertSteps the fixture's expert moves instead, so
+      // that episodes succeed.
+      s = env.step(options.expertSteps ? env.expert(0) : action);
       steps++;
       const gt = s.groundTruth;
       const r = shaped.step({
@@ -109,6 +112,18 @@ async function drive(
           values: s.observation,
         });
         observations++;
+        // As the reward node announces a success: SUCCESS, then TERMINAL.
+        if (gt.success) {
+          successes++;
+          eventPub.publish({
+            header: header(step + 1),
+            event: EpisodeEventKind.SUCCESS,
+            episode_id: id,
+            step: step + 1,
+            task: "push",
+            detail: "task",
+          });
+        }
         eventPub.publish({
           header: header(step + 1),
           event: gt.terminal ? EpisodeEventKind.TERMINAL : EpisodeEventKind.TRUNCATED,
@@ -124,7 +139,7 @@ async function drive(
   // Let the last messages reach the node before the caller looks at its counters.
   await sleep(50);
   await transport.close();
-  return { steps, observations };
+  return { steps, observations, successes };
 }
 
 const quiet = (lines: string[]) =>
@@ -197,6 +212,7 @@ test("over the local bus the node acts on every observation, joins transitions, 
   assert.equal(stats.assembler.terminal + stats.assembler.truncated, 2);
   assert.equal(stats.learner.transitions, first.steps);
   assert.ok(stats.learner.updates > 0, "updates ran");
+  assert.equal(stats.imitatedEpisodes, first.successes, "each successful episode joined the demonstrations");
   await node.stop();
   running.delete(node);
 
@@ -240,6 +256,20 @@ test("over the local bus the node acts on every observation, joins transitions, 
   assert.equal((fresh.running as PolicyNodeHandle).stats().learner.transitions, 0);
   await fresh.stop();
   running.delete(fresh);
+});
+
+test("an episode announced SUCCESS joins the demonstrations once its last transition is in", async (t) => {
+  const bus = new LocalBus();
+  const node = await startNode(policyNode, {
+    transport: new LocalTransport(bus),
+    params: { observation_dim: 15, gamma: GAMMA, hidden_units: [8], warmup_transitions: 1000 },
+    logger: quiet([]),
+  });
+  t.after(() => node.stop());
+  const driven = await drive(bus, 3, { expertSteps: true });
+  assert.ok(driven.successes > 0, "the expert's episodes succeed");
+  const stats = (node.running as PolicyNodeHandle).stats();
+  assert.equal(stats.imitatedEpisodes, driven.successes);
 });
 
 test("a reward published with another gamma is reported", async (t) => {

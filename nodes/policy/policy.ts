@@ -18,6 +18,8 @@ export interface PolicyNodeStats {
   readonly actionsPublished: number;
   readonly rejectedObservations: number;
   readonly checkpointsSaved: number;
+  /** Episodes announced SUCCESS whose transitions joined the demonstrations (self_imitation). */
+  readonly imitatedEpisodes: number;
 }
 
 export interface PolicyNodeHandle extends RunningNode {
@@ -41,8 +43,12 @@ export const policyNode = defineNode({
     const { learner, origin } = await buildLearner(params, { bounds, log });
     let actionsPublished = 0;
     let rejectedObservations = 0;
+    let imitatedEpisodes = 0;
     const successes = params.self_imitation
-      ? new SuccessfulEpisodes((episode) => learner.imitate(episode))
+      ? new SuccessfulEpisodes((episode) => {
+          learner.imitate(episode);
+          imitatedEpisodes++;
+        })
       : undefined;
     const assembler = new TransitionAssembler({
       rewardTimeoutMs: params.reward_timeout_ms,
@@ -135,6 +141,7 @@ export const policyNode = defineNode({
         actionsPublished,
         rejectedObservations,
         checkpointsSaved: saver?.saves ?? 0,
+        imitatedEpisodes,
       }),
       stop: async () => {
         clearInterval(timer);
