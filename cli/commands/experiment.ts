@@ -236,7 +236,7 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}).`,
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}.`,
             `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
             ...(complete ? [] : [`PARTIAL: ${runs.length} of ${conditions.length * seeds} runs done.`]),
           ],
