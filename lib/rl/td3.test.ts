@@ -39,6 +39,18 @@ function error(learner: Learner, rng: Rng): number {
   return e / 50;
 }
 
+/** One transition of the one-step task: rewarded by `reward`, terminal. */
+function observeOneStep(learner: Learner, s: Float32Array, a: Float32Array): void {
+  learner.observe({
+    observation: s,
+    action: a,
+    reward: reward(s, a),
+    nextObservation: s,
+    terminal: true,
+    truncated: false,
+  });
+}
+
 test("the critic and actor updates move the policy towards the rewarded action (no demos)", () => {
   const learner = new Learner(config(), 3);
   const rng = new Rng(11);
@@ -46,14 +58,7 @@ test("the critic and actor updates move the policy towards the rewarded action (
   for (let i = 0; i < 900; i++) {
     const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
     const a = learner.act(s, true);
-    learner.observe({
-      observation: s,
-      action: a,
-      reward: reward(s, a),
-      nextObservation: s,
-      terminal: true,
-      truncated: false,
-    });
+    observeOneStep(learner, s, a);
   }
   const after = error(learner, new Rng(99));
   assert.ok(learner.counters.updates > 800);
@@ -108,14 +113,7 @@ test("advantage-weighted regression copies the better of the replayed actions, n
     const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
     const b = best(s);
     const a = Float32Array.from(i % 2 === 0 ? b : [b[0]! + 0.8, b[1]!]);
-    learner.observe({
-      observation: s,
-      action: a,
-      reward: reward(s, a),
-      nextObservation: s,
-      terminal: true,
-      truncated: false,
-    });
+    observeOneStep(learner, s, a);
   }
   const after = error(learner, new Rng(99));
   assert.ok(after < 0.05, `policy error ${after.toFixed(3)} (halfway between the two actions: 0.160)`);
