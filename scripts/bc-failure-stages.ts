@@ -1,0 +1,93 @@
+// Where a behaviour-cloned policy fails: clones N noisy expert demos as the experiment does (same seeds,
+// same learner defaults), then runs the greedy policy on the experiment's evaluation episodes and counts, for
+// each failure, the furthest stage it reached. A tuning aid: it told that pick_place's cloned policies stall
+// in `reach` beside the cube (docs/experiments/README.md). Usage (rendering is not needed):
+//   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
+//       [--episodes 20] [--max-steps 100]
+import { parseArgs } from "node:util";
+import { Learner } from "../lib/rl/learner.js";
+import { ACTION_DIM, denormalizeAction, executedAction, normalizeAction } from "../lib/rl/spaces.js";
+import { DEFAULT_TD3 } from "../lib/rl/td3.js";
+import type { Transition } from "../lib/rl/transition.js";
+import { createPolicyEnv } from "../sim/policyEnv.js";
+
+const { values } = parseArgs({
+  options: {
+    task: { type: "string", default: "pick_place" },
+    demos: { type: "string", default: "10" },
+    "bc-steps": { type: "string", default: "2000" },
+    seed: { type: "string", default: "101" },
+    episodes: { type: "string", default: "20" },
+    "max-steps": { type: "string", default: "100" },
+  },
+});
+const seed = Number(values.seed);
+const env = await createPolicyEnv(values.task, seed, { maxSteps: Number(values["max-steps"]) });
+const learner = new Learner(
+  {
+    td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
+    replayCapacity: 200_000,
+    batchSize: 128,
+    updatesPerStep: 1,
+    warmupTransitions: 256,
+    explorationNoise: 0,
+    bcSteps: Number(values["bc-steps"]),
+    demoBatchFraction: 0.5,
+  },
+  seed,
+);
+
+// The experiment's demo seeds (lib/rl/experiment/runner.ts) and noise (sim default 0.005).
+const demos: Transition[] = [];
+for (let attempt = 0, kept = 0; kept < Number(values.demos); attempt++) {
+  if (attempt > 10 * Number(values.demos)) throw new Error("the noisy expert keeps failing");
+  const episode: Transition[] = [];
+  let s = env.reset(seed * 1_000_000 + 500_000 + attempt);
+  for (;;) {
+    const action = normalizeAction(env.expert(0.005), env.actionBounds);
+    const next = env.step(denormalizeAction(action, env.actionBounds));
+    const gt = next.groundTruth;
+    episode.push({
+      observation: s.observation,
+      action,
+      reward: 0,
+      nextObservation: next.observation,
+      terminal: gt.terminal,
+      truncated: gt.truncated,
+    });
+    s = next;
+    if (gt.terminal || gt.truncated) {
+      if (gt.success) {
+        demos.push(...episode);
+        kept++;
+      }
+      break;
+    }
+  }
+}
+const bcLoss = learner.pretrain(demos);
+
+const furthest = new Array<number>(env.stageNames.length).fill(0);
+let successes = 0;
+const episodes = Number(values.episodes);
+for (let j = 0; j < episodes; j++) {
+  // The experiment's evaluation seeds.
+  let s = env.reset(1_000_000_000 + j);
+  let stage = 0;
+  for (;;) {
+    const action = executedAction(learner.act(s.observation, false), env.actionBounds);
+    s = env.step(denormalizeAction(action, env.actionBounds));
+    stage = Math.max(stage, s.groundTruth.stage);
+    if (s.groundTruth.terminal || s.groundTruth.truncated) break;
+  }
+  if (s.groundTruth.success) successes++;
+  else furthest[stage]!++;
+}
+console.log(
+  `${values.task}: ${demos.length} demo transitions, BC loss ${bcLoss.toFixed(4)}; greedy success ${successes}/${episodes}`,
+);
+console.log(
+  `failures by the furthest stage reached: ${env.stageNames.map((n, k) => `${n} ${furthest[k]}`).join(", ")}`,
+);
+learner.dispose();
+env.close();
