@@ -103,7 +103,7 @@ const tsx = (script: string, ...args: string[]): string[] => [
 ];
 
 /**
- * Replay throughput: the replay fixture bag (two short episodes, three 64×48 cameras) through
+ * Replay throughput: the replay fixture bag (two short episodes, three 16×12 cameras) through
  * `replayBag` with the placeholder model on the CPU, as bag seconds replayed per wall second and groups/s.
  */
 async function benchReplay(): Promise<unknown> {
@@ -120,7 +120,7 @@ async function benchReplay(): Promise<unknown> {
       log: createLogger("replay", () => {}),
     });
     return {
-      bag: "lib/bag/fixtureBag.ts fixture (3 views, 64×48 rgb8)",
+      bag: "lib/bag/fixtureBag.ts fixture (3 views, 16×12 rgb8)",
       groups: summary.groups,
       rewards: summary.rewards,
       bagSeconds: summary.bagSeconds,
