@@ -80,8 +80,10 @@ export class Learner {
 
   /**
    * A successful episode of the learner's own joins the demonstrations the BC term regresses onto
-   * (success-filtered self-imitation, as HIL-SERL and ConRFT keep what succeeded): the few scripted demos
-   * do not cover the states the policy itself reaches, and its own successes do.
+   * (success-filtered self-imitation, after Oh et al. 2018; HIL-SERL and ConRFT grow their demonstration
+   * buffer the same way, with human interventions): the few scripted demos do not cover the states the
+   * policy itself reaches, and its own successes do. The demo buffer is a ring of `replayCapacity`: on a
+   * long run the policy's own successes eventually replace the scripted demos.
    */
   imitate(episode: readonly Transition[]): void {
     for (const t of episode) this.demos.add(t);
