@@ -38,32 +38,77 @@ export function markdownReport(
     "",
     `Environment: ${header.environment}`,
     "",
-    "| condition | seeds | BC start | success at 50 / 100 / 150 / 200 rollouts (seed mean) | final success (mean ± sd) | rollouts until the seed mean first reaches 80% | first rollouts at ≥ 90% |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   const censored = (v: number | undefined, budget: number): string =>
     v === undefined ? `> ${budget}` : String(v);
-  for (const s of summaries) {
+  const summaryRows = summaries.map((s) => {
     const at = [50, 100, 150, 200].map((n) => {
       const v = n <= s.budget ? successAt(s.meanCurve, n) : undefined;
       return v === undefined ? "—" : pct(v);
     });
-    lines.push(
-      `| ${s.condition} | ${s.seeds} | ${pct(s.startSuccess)} | ${at.join(" / ")} | ${pct(s.finalSuccess)} ± ${pct(s.finalSuccessStd)} | ` +
-        `${censored(s.rolloutsTo80Absolute, s.budget)} | ${censored(s.rolloutsTo90Absolute, s.budget)} |`,
-    );
-  }
-  lines.push("", "Per run (transitions and gradient updates show that experience and learning flowed):", "");
+    return [
+      s.condition,
+      String(s.seeds),
+      pct(s.startSuccess),
+      at.join(" / "),
+      `${pct(s.finalSuccess)} ± ${pct(s.finalSuccessStd)}`,
+      censored(s.rolloutsTo80Absolute, s.budget),
+      censored(s.rolloutsTo90Absolute, s.budget),
+    ];
+  });
   lines.push(
-    "| condition | seed | demo transitions | BC loss | transitions | updates | mean reward | training successes | imitated transitions |",
+    ...markdownTable(
+      [
+        "condition",
+        "seeds",
+        "BC start",
+        "success at 50 / 100 / 150 / 200 rollouts (seed mean)",
+        "final success (mean ± sd)",
+        "rollouts until the seed mean first reaches 80%",
+        "first rollouts at ≥ 90%",
+      ],
+      summaryRows,
+    ),
   );
-  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-  for (const r of runs) {
-    lines.push(
-      `| ${r.condition} | ${r.seed} | ${r.demoTransitions} | ${r.bcLoss.toFixed(4)} | ${r.counters.transitions} | ` +
-        `${r.counters.updates} | ${r.meanReward.toFixed(4)} | ${r.trainingSuccesses} | ${r.imitatedTransitions} |`,
-    );
-  }
+  lines.push("", "Per run (transitions and gradient updates show that experience and learning flowed):", "");
+  const runRows = runs.map((r) => [
+    r.condition,
+    String(r.seed),
+    String(r.demoTransitions),
+    r.bcLoss.toFixed(4),
+    String(r.counters.transitions),
+    String(r.counters.updates),
+    r.meanReward.toFixed(4),
+    String(r.trainingSuccesses),
+    String(r.imitatedTransitions),
+  ]);
+  lines.push(
+    ...markdownTable(
+      [
+        "condition",
+        "seed",
+        "demo transitions",
+        "BC loss",
+        "transitions",
+        "updates",
+        "mean reward",
+        "training successes",
+        "imitated transitions",
+      ],
+      runRows,
+    ),
+  );
   if (header.notes.length) lines.push("", ...header.notes.map((n) => `- ${n}`));
   return lines.join("\n") + "\n";
+}
+
+/**
+ * A table with every column padded to its widest cell, the layout the repository's prettier check wants, so
+ * a report can be committed as written (cells here are single-width characters only).
+ */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string =>
+    `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
