@@ -8,8 +8,13 @@ import type { Transition } from "./transition.js";
  * over at its ending transition if SUCCESS came first, or at SUCCESS if its ending transition already
  * arrived. Episodes that end any other way are dropped.
  */
+interface OpenEpisode {
+  readonly transitions: Transition[];
+  success: boolean;
+}
+
 export class SuccessfulEpisodes {
-  private readonly open = new Map<bigint, { transitions: Transition[]; ended: boolean; success: boolean }>();
+  private readonly open = new Map<bigint, OpenEpisode>();
 
   constructor(
     private readonly onSuccess: (episode: readonly Transition[]) => void,
@@ -18,12 +23,8 @@ export class SuccessfulEpisodes {
   ) {}
 
   transition(t: AssembledTransition): void {
-    const e = this.entry(t.episode);
-    e.transitions.push(t);
-    if (t.terminal || t.truncated) {
-      e.ended = true;
-      this.settle(t.episode);
-    }
+    this.entry(t.episode).transitions.push(t);
+    if (t.terminal || t.truncated) this.settle(t.episode);
   }
 
   success(episode: bigint): void {
@@ -31,10 +32,10 @@ export class SuccessfulEpisodes {
     this.settle(episode);
   }
 
-  private entry(episode: bigint): { transitions: Transition[]; ended: boolean; success: boolean } {
+  private entry(episode: bigint): OpenEpisode {
     let e = this.open.get(episode);
     if (!e) {
-      e = { transitions: [], ended: false, success: false };
+      e = { transitions: [], success: false };
       this.open.set(episode, e);
       // Maps iterate in insertion order: the first key is the oldest episode.
       if (this.open.size > this.maxOpen) this.open.delete(this.open.keys().next().value!);
@@ -45,7 +46,8 @@ export class SuccessfulEpisodes {
   // An episode that ended without SUCCESS stays until evicted: SUCCESS may still arrive after it.
   private settle(episode: bigint): void {
     const e = this.open.get(episode)!;
-    if (!e.ended || !e.success) return;
+    const last = e.transitions.at(-1);
+    if (!e.success || !(last?.terminal || last?.truncated)) return;
     this.open.delete(episode);
     this.onSuccess(e.transitions);
   }
