@@ -141,11 +141,13 @@ export function addExperimentCommand(program: Command): void {
     });
 }
 
-function regressionTarget(value: string): Td3Config["regressionTarget"] {
-  if (value !== "demos" && value !== "advantage")
-    throw new Error(`--actor-regression must be demos or advantage (got '${value}')`);
-  return value;
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${name} must be one of ${allowed.join(", ")} (got '${value}')`);
+  return value as T;
 }
+
+const REGRESSION_TARGETS: readonly Td3Config["regressionTarget"][] = ["demos", "advantage"];
 
 /** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
 function commandLine(opts: ExperimentOptions): string {
@@ -162,21 +164,17 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
   const conditions = parseConditions(opts.conditions);
   const seeds = positiveInt("--seeds", opts.seeds);
   const rollouts = positiveInt("--rollouts", opts.rollouts);
-  if (!(ENV_KINDS as readonly string[]).includes(opts.env)) {
-    throw new Error(`--env must be one of ${ENV_KINDS.join(", ")} (got '${opts.env}')`);
-  }
-  const kind = opts.env as EnvKind;
+  const kind: EnvKind = oneOf("--env", opts.env, ENV_KINDS);
   // The experts' noise is in each environment's own units: the sim's metres per 3 cm step, the fixture's.
   opts.demoNoise ??= kind === "sim" ? "0.005" : "0.1";
-  if (!(FUSION_MODES as readonly string[]).includes(opts.fusion))
-    throw new Error(`--fusion must be one of ${FUSION_MODES.join(", ")} (got '${opts.fusion}')`);
+  const fusion: FusionMode = oneOf("--fusion", opts.fusion, FUSION_MODES);
   // The shipped reward model, loaded once: Φ does not depend on the learner's seed.
   let model: Promise<ModelPotential> | undefined;
   const modelPotential: PotentialFactory = () =>
     (model ??= createModelPotential({
       model: opts.model ?? `models/hop_${opts.task}`,
       task: opts.task,
-      fusion: opts.fusion as FusionMode,
+      fusion,
       threads: 1,
       grmEndpoint: opts.grmEndpoint,
     }));
@@ -287,7 +285,7 @@ async function runAll(
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
             criticLayerNorm: opts.criticLayerNorm,
-            regressionTarget: regressionTarget(opts.actorRegression),
+            regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
             advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
             observationDim: 0,
             actionDim: ACTION_DIM,
