@@ -36,19 +36,18 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 const VIEWS = ["cam_high", "cam_left_wrist", "cam_right_wrist"];
 
+/** `adapt` of the shipped pick_place model to one demonstration. */
+const adaptShipped = (demo: string, out: string, ...options: string[]): Promise<Run> =>
+  cli("adapt", "--model", packagePath("models", "hop_pick_place"), "--demo", demo, "--out", out, ...options);
+
 test("real episode: import → adapt → eval --bag → replay", { skip }, async () => {
   const real = join(dir, "real");
   const bag = join(real, "episode_001");
   ok(await cli("import", "robo-dopamine", REAL, "--out", real, "--every", "100", "--width", "64"), "import");
 
   const model = join(dir, "adapted");
-  const adapt = await cli(
-    "adapt",
-    "--model",
-    packagePath("models", "hop_pick_place"),
-    "--demo",
+  const adapt = await adaptShipped(
     bag,
-    "--out",
     model,
     "--steps",
     "3",
@@ -108,15 +107,7 @@ test("real episode: import → adapt → eval --bag → replay", { skip }, async
 
 test("real episode: adapt names a demo that is not there", { skip }, async () => {
   const missing = join(dir, "no_such_bag");
-  const r = await cli(
-    "adapt",
-    "--model",
-    packagePath("models", "hop_pick_place"),
-    "--demo",
-    missing,
-    "--out",
-    join(dir, "x"),
-  );
+  const r = await adaptShipped(missing, join(dir, "x"));
   assert.equal(r.status, 1);
   assert.match(r.stderr, new RegExp(`${missing}: no such demonstration`));
 });
