@@ -5,10 +5,10 @@
 //   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
 //       [--episodes 20] [--max-steps 100]
 import { parseArgs } from "node:util";
-import { Learner } from "../lib/rl/learner.js";
-import { ACTION_DIM, denormalizeAction, executedAction, normalizeAction } from "../lib/rl/spaces.js";
+import { collectDemos, EVAL_SEED_BASE } from "../lib/rl/experiment/runner.js";
+import { Learner, type LearnerConfig } from "../lib/rl/learner.js";
+import { ACTION_DIM, denormalizeAction, executedAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
-import type { Transition } from "../lib/rl/transition.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
 const { values } = parseArgs({
@@ -22,60 +22,45 @@ const { values } = parseArgs({
   },
 });
 const seed = Number(values.seed);
-const env = await createPolicyEnv(values.task, seed, { maxSteps: Number(values["max-steps"]) });
-const learner = new Learner(
-  {
-    td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
-    replayCapacity: 200_000,
-    batchSize: 128,
-    updatesPerStep: 1,
-    warmupTransitions: 256,
-    explorationNoise: 0,
-    bcSteps: Number(values["bc-steps"]),
-    demoBatchFraction: 0.5,
-  },
+const maxSteps = Number(values["max-steps"]);
+const env = await createPolicyEnv(values.task, seed, { maxSteps });
+const learner: LearnerConfig = {
+  td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
+  replayCapacity: 200_000,
+  batchSize: 128,
+  updatesPerStep: 1,
+  warmupTransitions: 256,
+  explorationNoise: 0,
+  bcSteps: Number(values["bc-steps"]),
+  demoBatchFraction: 0.5,
+};
+// The experiment's own demo collection (seeds, noise, success filter); the reward condition does not
+// matter to cloning.
+const demos = await collectDemos(env, undefined, {
+  task: values.task,
+  condition: "sparse",
   seed,
-);
-
-// The experiment's demo seeds (lib/rl/experiment/runner.ts) and noise (sim default 0.005).
-const demos: Transition[] = [];
-for (let attempt = 0, kept = 0; kept < Number(values.demos); attempt++) {
-  if (attempt > 10 * Number(values.demos)) throw new Error("the noisy expert keeps failing");
-  const episode: Transition[] = [];
-  let s = env.reset(seed * 1_000_000 + 500_000 + attempt);
-  for (;;) {
-    const action = normalizeAction(env.expert(0.005), env.actionBounds);
-    const next = env.step(denormalizeAction(action, env.actionBounds));
-    const gt = next.groundTruth;
-    episode.push({
-      observation: s.observation,
-      action,
-      reward: 0,
-      nextObservation: next.observation,
-      terminal: gt.terminal,
-      truncated: gt.truncated,
-    });
-    s = next;
-    if (gt.terminal || gt.truncated) {
-      if (gt.success) {
-        demos.push(...episode);
-        kept++;
-      }
-      break;
-    }
-  }
-}
-const bcLoss = learner.pretrain(demos);
+  rollouts: 0,
+  evalEvery: 1,
+  evalEpisodes: 0,
+  demos: Number(values.demos),
+  demoNoise: 0.005,
+  successDelta: 0.05,
+  maxSteps,
+  selfImitation: false,
+  learner,
+});
+const cloned = new Learner(learner, seed);
+const bcLoss = cloned.pretrain(demos);
 
 const furthest = new Array<number>(env.stageNames.length).fill(0);
 let successes = 0;
 const episodes = Number(values.episodes);
 for (let j = 0; j < episodes; j++) {
-  // The experiment's evaluation seeds.
-  let s = env.reset(1_000_000_000 + j);
+  let s = env.reset(EVAL_SEED_BASE + j);
   let stage = 0;
   for (;;) {
-    const action = executedAction(learner.act(s.observation, false), env.actionBounds);
+    const action = executedAction(cloned.act(s.observation, false), env.actionBounds);
     s = env.step(denormalizeAction(action, env.actionBounds));
     stage = Math.max(stage, s.groundTruth.stage);
     if (s.groundTruth.terminal || s.groundTruth.truncated) break;
@@ -89,5 +74,5 @@ console.log(
 console.log(
   `failures by the furthest stage reached: ${env.stageNames.map((n, k) => `${n} ${furthest[k]}`).join(", ")}`,
 );
-learner.dispose();
+cloned.dispose();
 env.close();

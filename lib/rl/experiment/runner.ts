@@ -51,7 +51,7 @@ export type PotentialFor = (
 ) => PotentialSource | undefined | Promise<PotentialSource | undefined>;
 
 // Evaluation episodes use their own seed range, the same for every condition and learner seed.
-const EVAL_SEED_BASE = 1_000_000_000;
+export const EVAL_SEED_BASE = 1_000_000_000;
 
 interface EpisodeOutcome {
   readonly success: boolean;
@@ -217,7 +217,7 @@ async function runEpisode(
 }
 
 /** Noisy expert episodes, kept only when they succeed, with rewards from the run's own condition. */
-async function collectDemos(
+export async function collectDemos(
   env: Env,
   potential: PotentialSource | undefined,
   config: RunConfig,
