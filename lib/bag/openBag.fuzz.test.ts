@@ -1,15 +1,14 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { McapWriter, TempBuffer } from "@mcap/core";
 import fc from "fast-check";
 import { compress as lz4Compress } from "lz4js";
-import initSqlJs from "sql.js";
 import { codecFor } from "../codec/codec.js";
 import { openBag } from "./openBag.js";
+import { SQLITE_TOPICS, sqliteBagBytes } from "./sqliteFixture.js";
 import { BagError } from "./types.js";
 
 // Property-based checks of the bag readers: a random, mutated or truncated MCAP or SQLite file either reads
@@ -55,33 +54,17 @@ async function mcap(chunks: "none" | "lz4"): Promise<Uint8Array> {
   return buffer.get();
 }
 
-/** A rosbag2 SQLite file (the Iron layout's tables that the reader needs), built with sql.js. */
-async function sqlite(): Promise<Uint8Array> {
-  const wasm = readFileSync(createRequire(import.meta.url).resolve("sql.js/dist/sql-wasm.wasm"));
-  const SQL = await initSqlJs({
-    wasmBinary: wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.length),
-  });
-  const db = new SQL.Database();
-  db.run(`CREATE TABLE topics (id INTEGER PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL,
-            serialization_format TEXT NOT NULL, offered_qos_profiles TEXT NOT NULL);
-          CREATE TABLE messages (id INTEGER PRIMARY KEY, topic_id INTEGER NOT NULL,
-            timestamp INTEGER NOT NULL, data BLOB NOT NULL);
-          CREATE INDEX timestamp_idx ON messages (timestamp ASC);`);
-  db.run(
-    "INSERT INTO topics VALUES (1, '/a', 'std_msgs/msg/String', 'cdr', ''), (2, '/b', 'std_msgs/msg/String', 'cdr', '')",
-  );
-  for (let i = 0; i < 60; i++)
-    db.run("INSERT INTO messages (topic_id, timestamp, data) VALUES (?, ?, ?)", [
-      1 + (i % 2),
-      i * 1_000_000,
-      codec.encode({ data: `message ${i} `.repeat(8) }),
-    ]);
-  const bytes = db.export();
-  db.close();
-  return bytes;
-}
-
-const valid = { mcap: await mcap("none"), "lz4.mcap": await mcap("lz4"), db3: await sqlite() };
+const valid = {
+  mcap: await mcap("none"),
+  "lz4.mcap": await mcap("lz4"),
+  db3: await sqliteBagBytes(
+    Array.from({ length: 60 }, (_, i) => ({
+      topic: SQLITE_TOPICS[i % 2]!,
+      timestamp: i * 1_000_000,
+      data: codec.encode({ data: `message ${i} `.repeat(8) }),
+    })),
+  ),
+};
 let cases = 0;
 /** How the cases ended, so a run where every case failed at the same first check is noticed. */
 const outcomes = { read: 0, bagError: 0 };

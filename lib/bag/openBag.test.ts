@@ -19,6 +19,7 @@ import { codecFor, type Image } from "../codec/index.js";
 import { packagePath } from "../paths.js";
 import { topicDecoders } from "./decoders.js";
 import { openBag, type Bag } from "./openBag.js";
+import { sqliteBagBytes } from "./sqliteFixture.js";
 import { BagError, type BagMessage, type BagTopic } from "./types.js";
 
 // CI clones the repo with ../shared beside it, as /work/main sits beside /work/shared.
@@ -431,6 +432,49 @@ test(
     );
   },
 );
+
+test("a SQLite message whose timestamp is not integer nanoseconds: the ones before it, then a BagError", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bag-timestamp-"));
+  const string = codecFor<{ data: string }>("std_msgs/msg/String");
+  try {
+    // Both sort after 1 s and 2 s (SQLite orders numbers by value and text after them), so reading by time
+    // reaches them after messages 0 and 1.
+    for (const damaged of [2_500_000_000.5, "12:00"]) {
+      const file = join(dir, `damaged-${typeof damaged}.db3`);
+      writeFileSync(
+        file,
+        await sqliteBagBytes(
+          [1e9, 2e9, damaged, 3e9].map((timestamp, i) => ({
+            topic: "/a",
+            timestamp,
+            data: string.encode({ data: `message ${i}` }),
+          })),
+        ),
+      );
+      const bag = await openBag(file);
+      assert.equal(bag.startTime, 1_000_000_000n);
+      const got: string[] = [];
+      await assert.rejects(
+        (async () => {
+          for await (const m of bag.messages()) got.push(string.decode(m.data).data);
+        })(),
+        (err: unknown) =>
+          err instanceof BagError &&
+          err.file === file &&
+          new RegExp(`on /a: timestamp ${String(damaged).replace(".", "\\.")} is not an integer`).test(
+            err.message,
+          ),
+      );
+      assert.ok(
+        got.includes("message 0") && got.includes("message 1"),
+        `${typeof damaged}: ${got.join(", ")}`,
+      );
+      await bag.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("lz4-compressed chunks and a schema named without /msg/ and recorded without text", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bag-lz4-"));

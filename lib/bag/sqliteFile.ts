@@ -31,9 +31,14 @@ function rows(db: Database, sql: string, params: SqlValue[] = []): Record<string
   }
 }
 
-interface TopicRow {
-  id: number;
-  topic: BagTopic;
+// rosbag2 stores receive times as INTEGER nanoseconds; a damaged record can turn one into a REAL, text, a
+// blob or NULL, which BigInt() would reject with a bare SyntaxError (found by openBag.fuzz.test.ts).
+const NANOSECONDS = /^-?\d+$/;
+
+function nanoseconds(value: SqlValue, what: string): bigint {
+  const text = String(value);
+  if (!NANOSECONDS.test(text)) throw new Error(`${what}: timestamp ${text} is not an integer of nanoseconds`);
+  return BigInt(text);
 }
 
 interface Contents {
@@ -49,12 +54,15 @@ function summarize(db: Database): Contents {
     counts.set(Number(row.topic_id), Number(row.n));
   const span = rows(
     db,
-    "SELECT CAST(MIN(timestamp) AS TEXT) AS lo, CAST(MAX(timestamp) AS TEXT) AS hi FROM messages",
+    // Over the well-formed rows only: one damaged timestamp is reported when reading reaches it, so the
+    // messages before it stay readable.
+    "SELECT CAST(MIN(timestamp) AS TEXT) AS lo, CAST(MAX(timestamp) AS TEXT) AS hi FROM messages " +
+      "WHERE typeof(timestamp) = 'integer'",
   )[0];
   return {
     counts,
-    ...(span?.lo != null ? { start: BigInt(String(span.lo)) } : {}),
-    ...(span?.hi != null ? { end: BigInt(String(span.hi)) } : {}),
+    ...(span?.lo != null ? { start: nanoseconds(span.lo, "the earliest message") } : {}),
+    ...(span?.hi != null ? { end: nanoseconds(span.hi, "the latest message") } : {}),
   };
 }
 
@@ -68,7 +76,7 @@ function summarizeReadable(db: Database): Contents {
   try {
     while (statement.step()) {
       const [id, t] = statement.get();
-      const time = BigInt(String(t));
+      const time = nanoseconds(t ?? null, "a message");
       out.counts.set(Number(id), (out.counts.get(Number(id)) ?? 0) + 1);
       if (out.start === undefined || time < out.start) out.start = time;
       if (out.end === undefined || time > out.end) out.end = time;
@@ -188,8 +196,14 @@ class SqliteFile implements StorageFile {
           throw new BagError(this.path, `message ${delivered + 1} names unknown topic id ${String(row[0])}`);
         if (!(row[2] instanceof Uint8Array))
           throw new BagError(this.path, `message on ${topic.name} has no data blob`);
+        let logTime: bigint;
+        try {
+          logTime = nanoseconds(row[1] ?? null, `message ${delivered + 1} on ${topic.name}`);
+        } catch (err) {
+          throw new BagError(this.path, (err as Error).message, { cause: err });
+        }
         delivered++;
-        yield { topic: topic.name, type: topic.type, logTime: BigInt(String(row[1])), data: row[2] };
+        yield { topic: topic.name, type: topic.type, logTime, data: row[2] };
       }
     } finally {
       statement.free();
