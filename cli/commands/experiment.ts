@@ -53,6 +53,9 @@ interface ExperimentOptions {
   criticLayerNorm: boolean;
   actorRegression: string;
   selfImitation: boolean;
+  progressHorizon: string;
+  actionCandidates: string;
+  progressMargin: string;
   advantageTemperature: string;
 }
 
@@ -121,6 +124,17 @@ export function addExperimentCommand(program: Command): void {
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
     .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.2")
     .option("--no-self-imitation", "successful training rollouts do not join the demonstrations")
+    .option(
+      "--progress-horizon <n>",
+      "steps of failed training rollouts whose n-step return of the condition's reward exceeds --progress-margin join the demonstrations (0: none)",
+      "0",
+    )
+    .option(
+      "--action-candidates <n>",
+      "while training, take the best of n noisy actions by the critics (1: plain noise)",
+      "1",
+    )
+    .option("--progress-margin <x>", "with --progress-horizon: the n-step return a step must exceed", "0.05")
     .option(
       "--actor-regression <target>",
       "what the actor regresses onto: demos (TD3+BC) | advantage (every replayed action, weighted by its advantage)",
@@ -234,7 +248,10 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}.`,
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
+              (progressImitation
+                ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
+                : "."),
             `Wall time: ${((performance.now() - started) / 1000).toFixed(0)} s.`,
             ...(complete ? [] : [`PARTIAL: ${runs.length} of ${conditions.length * seeds} runs done.`]),
           ],
@@ -246,6 +263,11 @@ async function runAll(
     await writeFile(join(opts.out, "summary.json"), JSON.stringify({ command, summaries }, null, 2) + "\n");
   };
   const firstSeed = positiveInt("--seed", opts.seed, true);
+  const progressHorizon = positiveInt("--progress-horizon", opts.progressHorizon, true);
+  const progressImitation =
+    progressHorizon > 0
+      ? { horizon: progressHorizon, margin: fraction("--progress-margin", opts.progressMargin, -10, 10) }
+      : undefined;
   const maxSteps = opts.maxSteps === undefined ? undefined : positiveInt("--max-steps", opts.maxSteps);
   const envOptions = { maxSteps };
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
@@ -278,6 +300,7 @@ async function runAll(
         successDelta: 0.05,
         maxSteps,
         selfImitation: opts.selfImitation,
+        ...(progressImitation ? { progressImitation } : {}),
         learner: {
           td3: {
             ...DEFAULT_TD3,
@@ -297,6 +320,7 @@ async function runAll(
           explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
           demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),
+          actionCandidates: positiveInt("--action-candidates", opts.actionCandidates),
         },
       });
       runs.push(run);

@@ -24,6 +24,13 @@ export interface LearnerConfig {
    * the growing replay.
    */
   readonly demoBatchFraction: number;
+  /**
+   * While training, the action taken is the best of this many by the critics: the actor's own and noisy
+   * variations of it, ranked by min(Q1, Q2) (critic-guided exploration, as QT-Opt's and EMaQ's sampled
+   * argmax). The critic then steers what the policy experiences, and self-imitation regresses the actor
+   * onto it, without the Q gradient pulling the actor off its demonstrations. 1: plain Gaussian noise.
+   */
+  readonly actionCandidates?: number;
 }
 
 export interface LearnerCounters {
@@ -89,15 +96,25 @@ export class Learner {
     for (const t of episode) this.demos.add(t);
   }
 
-  /** The action to take, in [-1, 1]; with exploration noise while training. */
+  /** The action to take, in [-1, 1]; with exploration noise (and `actionCandidates`) while training. */
   act(observation: Float32Array, explore: boolean): Float32Array {
     const action = this.agent.act(observation);
-    if (explore && this.config.explorationNoise > 0) {
-      for (let i = 0; i < action.length; i++) {
-        action[i] = Math.max(-1, Math.min(1, action[i]! + this.config.explorationNoise * this.rng.normal()));
+    if (!explore || this.config.explorationNoise <= 0) return action;
+    const k = this.config.actionCandidates ?? 1;
+    // An untrained critic would only add noise to the noise: candidates wait for the actor's warm-up too.
+    const ranked = k > 1 && this.agent.criticUpdates >= this.config.td3.actorWarmupUpdates;
+    const n = action.length;
+    const candidates = new Float32Array((ranked ? k : 1) * n);
+    for (let c = 0; c < candidates.length / n; c++)
+      for (let i = 0; i < n; i++) {
+        const noisy = action[i]! + this.config.explorationNoise * this.rng.normal();
+        candidates[c * n + i] = Math.max(-1, Math.min(1, noisy));
       }
-    }
-    return action;
+    if (!ranked) return candidates;
+    const q = this.agent.values(observation, candidates);
+    let best = 0;
+    for (let c = 1; c < k; c++) if (q[c]! > q[best]!) best = c;
+    return candidates.slice(best * n, (best + 1) * n);
   }
 
   private sampleBatch(): Batch {

@@ -119,3 +119,34 @@ test("advantage-weighted regression copies the better of the replayed actions, n
   assert.ok(after < 0.05, `policy error ${after.toFixed(3)} (halfway between the two actions: 0.160)`);
   learner.dispose();
 });
+
+test("critic-ranked exploration takes better actions than the noise alone, once the critic has warmed up", () => {
+  // The actor never moves (no Q term, no BC): any gain comes from ranking the noisy candidates by Q.
+  const learner = new Learner(
+    config({ td3: { ...config().td3, alpha: 0, actorWarmupUpdates: 100 }, actionCandidates: 16 }),
+    5,
+  );
+  const rng = new Rng(13);
+  const meanReward = (act: (s: Float32Array) => Float32Array): number => {
+    const probe = new Rng(98);
+    let sum = 0;
+    for (let i = 0; i < 200; i++) {
+      const s = Float32Array.of(probe.uniform() * 2 - 1, probe.uniform() * 2 - 1);
+      sum += reward(s, act(s));
+    }
+    return sum / 200;
+  };
+  const noiseOnly = (s: Float32Array): Float32Array =>
+    learner.act(s, false).map((a) => Math.max(-1, Math.min(1, a + 0.3 * rng.normal())));
+  assert.equal(learner.agent.criticUpdates, 0);
+  const untrained = meanReward((s) => learner.act(s, true));
+  for (let i = 0; i < 1200; i++) {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    observeOneStep(learner, s, learner.act(s, true));
+  }
+  const ranked = meanReward((s) => learner.act(s, true));
+  const plain = meanReward(noiseOnly);
+  assert.ok(ranked > plain + 0.1, `ranked ${ranked.toFixed(3)} vs noise only ${plain.toFixed(3)}`);
+  assert.ok(Math.abs(untrained - plain) < 0.1, `before warm-up ${untrained.toFixed(3)} is plain noise`);
+  learner.dispose();
+});

@@ -173,6 +173,19 @@ export class Td3Agent {
     });
   }
 
+  /** min(Q1, Q2)(s, a) for one observation and each of several actions (row-major, `actionDim` each). */
+  values(observation: Float32Array, actions: Float32Array): Float32Array {
+    const { observationDim: od, actionDim: ad } = this.config;
+    const k = actions.length / ad;
+    return tf.tidy(() => {
+      const s = this.normalize(tf.tile(tf.tensor2d(observation, [1, od]), [k, 1]));
+      const a = tf.tensor2d(actions, [k, ad]);
+      return tf
+        .minimum(this.q(this.critics[0], s, a), this.q(this.critics[1], s, a))
+        .dataSync() as Float32Array;
+    });
+  }
+
   private q(critic: Mlp, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
     return critic.apply(tf.concat([observations, actions], 1));
   }

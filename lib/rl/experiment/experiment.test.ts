@@ -19,6 +19,7 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
   seed: 1,
   rollouts: 3,
   selfImitation: true,
+  progressImitation: { horizon: 5, margin: 0 },
   evalEvery: 3,
   evalEpisodes: 2,
   demos: 2,
@@ -65,6 +66,7 @@ test("an experiment run clones demos, then learns from rewarded transitions and 
     // Self-imitation: exactly the successful training rollouts join the demonstrations.
     assert.equal(run.imitatedTransitions > 0, run.trainingSuccesses > 0);
     assert.ok(run.imitatedTransitions >= run.trainingSuccesses);
+    assert.ok(run.imitatedTransitions + run.progressTransitions <= run.counters.transitions);
     runs.push(run);
   }
   // Shaped rewards are dense: non-zero even when no training rollout succeeded.
@@ -76,6 +78,11 @@ test("an experiment run clones demos, then learns from rewarded transitions and 
     sparse.trainingSuccesses > 0,
     `sparse mean reward ${sparse.meanReward} with ${sparse.trainingSuccesses} successful training rollouts`,
   );
+
+  // Progress imitation: a sparse failure pays nothing, so none of it is imitated; shaped failures move.
+  assert.equal(sparse.progressTransitions, 0);
+  const shaped = runs[1]!;
+  assert.ok(shaped.trainingSuccesses < 3 && shaped.progressTransitions > 0, JSON.stringify(shaped));
 
   const summaries = [summarize("sparse", [runs[0]!]), summarize("pbrs_oracle", [runs[1]!])];
   const dir = await mkdtemp(join(tmpdir(), "experiment-"));
@@ -110,6 +117,7 @@ test("rollouts to 80% of final success reads the first evaluation at that level"
     meanReward: 0,
     trainingSuccesses: 0,
     imitatedTransitions: 0,
+    progressTransitions: 0,
   });
   const s = summarize("pbrs", [run(1, [0, 0.5, 1]), run(2, [0, 0.3, 0.6])]);
   assert.deepEqual(

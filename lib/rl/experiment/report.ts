@@ -81,6 +81,7 @@ export function markdownReport(
     r.meanReward.toFixed(4),
     String(r.trainingSuccesses),
     String(r.imitatedTransitions),
+    String(r.progressTransitions),
   ]);
   lines.push(
     ...markdownTable(
@@ -94,6 +95,7 @@ export function markdownReport(
         "mean reward",
         "training successes",
         "imitated transitions",
+        "progress transitions",
       ],
       runRows,
     ),

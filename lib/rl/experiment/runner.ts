@@ -1,5 +1,6 @@
 import type { Env, EnvFactory, EnvStep } from "../env.js";
 import { Learner, type LearnerConfig, type LearnerCounters } from "../learner.js";
+import { progressTransitions, type ProgressImitation } from "../progressImitation.js";
 import { EpisodeRewards, type Condition, type PotentialInput, type PotentialSource } from "../rewards.js";
 import { denormalizeAction, executedAction, normalizeAction } from "../spaces.js";
 import type { Transition } from "../transition.js";
@@ -21,6 +22,8 @@ export interface RunConfig {
   readonly maxSteps?: number;
   /** The learner's successful training episodes join its demonstrations (Learner.imitate). */
   readonly selfImitation: boolean;
+  /** Steps of failed training episodes that the condition's reward marks as progress join them too. */
+  readonly progressImitation?: ProgressImitation;
   /** td3.observationDim is taken from the environment. */
   readonly learner: LearnerConfig;
 }
@@ -42,6 +45,8 @@ export interface RunResult {
   readonly trainingSuccesses: number;
   /** Transitions of successful training rollouts that joined the demonstrations (self-imitation). */
   readonly imitatedTransitions: number;
+  /** Transitions of failed training rollouts that joined them as progress (`progressImitation`). */
+  readonly progressTransitions: number;
 }
 
 /** Chooses the potential for a condition; `pbrs` gets the learned one, `pbrs_oracle` ground truth. */
@@ -98,14 +103,22 @@ export async function runCondition(
     };
     await evaluate(0);
     let imitatedTransitions = 0;
+    let progressed = 0;
+    const { selfImitation, progressImitation } = config;
     const rollouts = training(
       potential,
       config,
       (t) => learner.observe(t),
-      config.selfImitation
-        ? (episode) => {
-            learner.imitate(episode);
-            imitatedTransitions += episode.length;
+      selfImitation || progressImitation
+        ? (episode, success) => {
+            if (success && selfImitation) {
+              learner.imitate(episode);
+              imitatedTransitions += episode.length;
+            } else if (!success && progressImitation) {
+              const kept = progressTransitions(episode, config.learner.td3.gamma, progressImitation);
+              learner.imitate(kept);
+              progressed += kept.length;
+            }
           }
         : undefined,
     );
@@ -134,6 +147,7 @@ export async function runCondition(
       meanReward: transitions > 0 ? rewardSum / transitions : 0,
       trainingSuccesses,
       imitatedTransitions,
+      progressTransitions: progressed,
     };
   } finally {
     learner.dispose();
@@ -145,21 +159,21 @@ interface Training {
   readonly potential: PotentialSource | undefined;
   readonly rewards: EpisodeRewards;
   readonly learn: (t: Transition) => void;
-  /** Called with the whole episode when it ends in the task's success. */
-  readonly succeeded?: (episode: readonly Transition[]) => void;
+  /** Called with the whole episode when it ends, and whether the task reported success. */
+  readonly ended?: (episode: readonly Transition[], success: boolean) => void;
 }
 
 function training(
   potential: PotentialSource | undefined,
   config: RunConfig,
   learn: (t: Transition) => void,
-  succeeded?: (episode: readonly Transition[]) => void,
+  ended?: (episode: readonly Transition[], success: boolean) => void,
 ): Training {
   const rewards = new EpisodeRewards(config.condition, {
     gamma: config.learner.td3.gamma,
     successDelta: config.successDelta,
   });
-  return { potential, rewards, learn, ...(succeeded ? { succeeded } : {}) };
+  return { potential, rewards, learn, ...(ended ? { ended } : {}) };
 }
 
 function potentialInput(episode: number, step: number, s: EnvStep): PotentialInput {
@@ -206,11 +220,11 @@ async function runEpisode(
         truncated: gt.truncated,
       };
       training.learn(transition);
-      if (training.succeeded) episode.push(transition);
+      if (training.ended) episode.push(transition);
     }
     s = next;
     if (gt.terminal || gt.truncated) {
-      if (gt.success) training?.succeeded?.(episode);
+      training?.ended?.(episode, gt.success);
       return { success: gt.success, transitions: step + 1, rewardSum };
     }
   }
