@@ -3,6 +3,25 @@ import { tf } from "./tf.js";
 let instances = 0;
 
 /**
+ * x·W with its gradient taken through explicit transposes. tfjs's own MatMul gradient uses the
+ * transposed-operand forms (dyᵀ-free `matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`), which the
+ * wasm backend runs outside XNNPACK: at the learner's sizes (batch 256, 64 wide) each took ≈ 0.9 ms against
+ * ≈ 0.1 ms for a plain product plus a transpose (tf.profile, bench/learner.ts), and they were most of an
+ * update's time. The gradients are the same products; mlp.test.ts checks them against tfjs's own.
+ */
+export const matMulFastGrad = tf.customGrad((x, w, save) => {
+  (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
+  return {
+    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    gradFunc: (dy, saved) => {
+      const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const g = dy as tf.Tensor2D;
+      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+/**
  * A fully connected network held as tf variables. Hand-built rather than a tfjs-layers model because TD3
  * needs in-place Polyak updates of target networks and explicit variable lists per optimiser, which plain
  * variables give directly.
@@ -56,7 +75,7 @@ export class Mlp {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     this.layers.forEach((layer, i) => {
-      h = tf.add(tf.matMul(h, layer.w as tf.Tensor2D), layer.b);
+      h = tf.add(matMulFastGrad(h, layer.w as tf.Tensor2D), layer.b);
       if (i + 1 === this.layers.length) return;
       if (layer.gain && layer.shift) {
         const { mean, variance } = tf.moments(h, 1, true);

@@ -77,6 +77,12 @@ export interface UpdateStats {
 
 const NORM_CLIP = 5;
 
+// The same value as tf.losses.meanSquaredError, in two kernels instead of its weighted-loss machinery
+// (casts, a weights tensor, a division), which the learner pays on every update.
+function meanSquare(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.squaredDifference(a, b));
+}
+
 /** Observation normalization, fixed once from the demonstrations so the networks see O(1) inputs. */
 export interface ObservationNorm {
   readonly mean: Float32Array;
@@ -217,7 +223,7 @@ export class Td3Agent {
           const q1 = this.q(this.critics[0], s, a);
           const qb = this.q(this.critics[1], s, a);
           meanQ = q1.mean().dataSync()[0]!;
-          return tf.add(tf.losses.meanSquaredError(y, q1), tf.losses.meanSquaredError(y, qb)) as tf.Scalar;
+          return tf.add(meanSquare(y, q1), meanSquare(y, qb)) as tf.Scalar;
         },
         true,
         criticVars,
@@ -250,7 +256,7 @@ export class Td3Agent {
         const q = this.q(this.critics[0], s, this.actor.apply(s));
         let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
         if (demoS && demoA && bcWeight > 0) {
-          l = tf.add(l, tf.mul(bcWeight, tf.losses.meanSquaredError(demoA, this.actor.apply(demoS))));
+          l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
         }
         return l;
       },
@@ -301,7 +307,7 @@ export class Td3Agent {
         const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
         const a = tf.tensor2d(demos.actions, [demos.size, ad]);
         const loss = this.actorOptimizer.minimize(
-          () => tf.losses.meanSquaredError(a, this.actor.apply(s)) as tf.Scalar,
+          () => meanSquare(a, this.actor.apply(s)),
           true,
           this.actor.variables,
         )!;

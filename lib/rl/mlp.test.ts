@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { matMulFastGrad, Mlp } from "./mlp.js";
+import { tf } from "./tf.js";
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+test("x·W with explicit-transpose gradients equals tfjs's own matMul, value and both gradients", () => {
+  for (const [n, k, m] of [
+    [256, 21, 64],
+    [7, 64, 1],
+    [1, 3, 5],
+  ] as const) {
+    tf.tidy(() => {
+      const x = tf.randomNormal([n, k], 0, 1, "float32", n);
+      const w = tf.randomNormal([k, m], 0, 1, "float32", k);
+      // A non-uniform upstream gradient, so a swapped or untransposed factor cannot pass.
+      const weights = tf.randomNormal([n, m], 0, 1, "float32", m);
+      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) => (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor2D), weights));
+      const ours = tf.grads(loss(matMulFastGrad))([x, w]);
+      const theirs = tf.grads(loss((a, b) => tf.matMul(a, b)))([x, w]);
+      assert.ok(maxAbsDiff(matMulFastGrad(x, w), tf.matMul(x, w)) < 1e-5, `${n}×${k}·${k}×${m} value`);
+      assert.ok(maxAbsDiff(ours[0]!, theirs[0]!) < 1e-4, `${n}×${k}·${k}×${m} dx`);
+      assert.ok(maxAbsDiff(ours[1]!, theirs[1]!) < 1e-4, `${n}×${k}·${k}×${m} dW`);
+    });
+  }
+});
+
+test("an Mlp's parameter gradients (LayerNorm, tanh output) match the same network built from tf.matMul", () => {
+  const net = new Mlp([6, 16, 16, 3], "tanh", 4, "grad_check", true);
+  const x = tf.randomNormal([32, 6], 0, 1, "float32", 9);
+  const reference = (input: tf.Tensor2D): tf.Tensor2D => {
+    // The layer maths of Mlp.apply, written again with tfjs's matMul.
+    const [w0, b0, g0, s0, w1, b1, g1, s1, w2, b2] = net.variables as tf.Tensor[];
+    const ln = (h: tf.Tensor, g: tf.Tensor, s: tf.Tensor): tf.Tensor => {
+      const { mean, variance } = tf.moments(h, 1, true);
+      return tf.relu(tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), g), s));
+    };
+    const h0 = ln(tf.add(tf.matMul(input, w0 as tf.Tensor2D), b0!), g0!, s0!);
+    const h1 = ln(tf.add(tf.matMul(h0 as tf.Tensor2D, w1 as tf.Tensor2D), b1!), g1!, s1!);
+    return tf.tanh(tf.add(tf.matMul(h1 as tf.Tensor2D, w2 as tf.Tensor2D), b2!));
+  };
+  const lossOf = (f: (x: tf.Tensor2D) => tf.Tensor2D) => () =>
+    tf.sum(tf.square(tf.sub(f(x), 0.3))) as tf.Scalar;
+  const ours = tf.variableGrads(
+    lossOf((input) => net.apply(input)),
+    net.variables,
+  );
+  const theirs = tf.variableGrads(lossOf(reference), net.variables);
+  assert.ok(Math.abs(ours.value.dataSync()[0]! - theirs.value.dataSync()[0]!) < 1e-4, "same loss");
+  for (const v of net.variables) {
+    const d = maxAbsDiff(ours.grads[v.name]!, theirs.grads[v.name]!);
+    assert.ok(d < 1e-4, `${v.name}: gradients differ by ${d}`);
+  }
+  net.dispose();
+});
