@@ -1,9 +1,9 @@
 import type { CheckpointContents } from "./checkpoint.js";
+import type { AdamState } from "./flatAdam.js";
 import type { Mlp } from "./mlp.js";
 import { Rng } from "./random.js";
 import { ReplayBuffer } from "./replayBuffer.js";
 import { observationNorm, Td3Agent, type Td3Config, type UpdateStats } from "./td3.js";
-import { tf } from "./tf.js";
 import type { Batch, Transition } from "./transition.js";
 
 export interface LearnerConfig {
@@ -39,6 +39,28 @@ export interface LearnerCounters {
   lastCriticLoss: number;
   lastActorLoss: number;
   lastMeanQ: number;
+}
+
+/**
+ * A checkpoint's optimizer state. Checkpoints written before the learner's optimizer became one flat
+ * Adam (FlatAdam) hold tf.train.adam's weights, [iterations, first moments…, second moments…] per
+ * variable in the same order, recorded as their shapes; they are concatenated, so such a learner
+ * continues too.
+ */
+function adamState(name: string, saved: unknown, need: (array: string) => Float32Array): AdamState {
+  if (Array.isArray(saved)) {
+    const moments = (saved.length - 1) / 2;
+    const part = (from: number): Float32Array => {
+      const pieces = Array.from({ length: moments }, (_, i) => need(`${name}/${from + i}`));
+      const out = new Float32Array(pieces.reduce((n, p) => n + p.length, 0));
+      pieces.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+      return out;
+    };
+    return { iterations: need(`${name}/0`)[0]!, m: part(1), v: part(1 + moments) };
+  }
+  const iterations = (saved as { iterations?: unknown } | undefined)?.iterations;
+  if (typeof iterations !== "number") throw new Error(`checkpoint has no state for ${name}`);
+  return { iterations, m: need(`${name}/m`), v: need(`${name}/v`) };
 }
 
 /**
@@ -173,15 +195,15 @@ export class Learner {
   async snapshot(): Promise<CheckpointContents> {
     const arrays: Record<string, Float32Array> = {};
     for (const [name, net] of this.networks()) net.read().forEach((w, i) => (arrays[`${name}/${i}`] = w));
-    const optimizers: Record<string, number[][]> = {};
+    const optimizers: Record<string, { iterations: number }> = {};
     for (const [name, opt] of [
       ["actor_optimizer", this.agent.actorOptimizer],
       ["critic_optimizer", this.agent.criticOptimizer],
     ] as const) {
-      const weights = await opt.getWeights();
-      optimizers[name] = weights.map((w) => w.tensor.shape);
-      // Float32Array.from: Adam's iteration count is an int32 tensor.
-      weights.forEach((w, i) => (arrays[`${name}/${i}`] = Float32Array.from(w.tensor.dataSync())));
+      const state = opt.state();
+      optimizers[name] = { iterations: state.iterations };
+      arrays[`${name}/m`] = state.m;
+      arrays[`${name}/v`] = state.v;
     }
     const norm = this.agent.norm();
     arrays["norm/mean"] = norm.mean;
@@ -233,24 +255,11 @@ export class Learner {
     const learner = new Learner(config, meta.seed as number);
     for (const [name, net] of learner.networks())
       net.write(net.variables.map((_, i) => need(`${name}/${i}`)));
-    const optimizers = meta.optimizers as Record<string, number[][]>;
-    for (const [name, opt, vars] of [
-      ["actor_optimizer", learner.agent.actorOptimizer, learner.agent.actor.variables],
-      [
-        "critic_optimizer",
-        learner.agent.criticOptimizer,
-        [...learner.agent.critics[0].variables, ...learner.agent.critics[1].variables],
-      ],
+    for (const [name, opt] of [
+      ["actor_optimizer", learner.agent.actorOptimizer],
+      ["critic_optimizer", learner.agent.criticOptimizer],
     ] as const) {
-      const shapes = optimizers[name] ?? [];
-      // Adam keeps [iterations, first moments…, second moments…] in the order of the variable list.
-      const moments = (shapes.length - 1) / 2;
-      const weights = shapes.map((shape, i) => ({
-        name: i === 0 ? "iter" : `${vars[(i - 1) % Math.max(moments, 1)]!.name}/${i <= moments ? "m" : "v"}`,
-        tensor: tf.tensor(need(`${name}/${i}`), shape),
-      }));
-      await opt.setWeights(weights);
-      for (const w of weights) w.tensor.dispose();
+      opt.restore(adamState(name, (meta.optimizers as Record<string, unknown>)[name], need));
     }
     learner.agent.setNorm({ mean: need("norm/mean"), std: need("norm/std") });
     const buffers = meta.buffers as Record<string, { capacity: number; size: number; next: number }>;

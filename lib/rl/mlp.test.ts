@@ -14,8 +14,8 @@ test("x·W with explicit-transpose gradients equals tfjs's own matMul, value and
     [1, 3, 5],
   ] as const) {
     tf.tidy(() => {
-      const x = tf.randomNormal([n, k], 0, 1, "float32", n);
-      const w = tf.randomNormal([k, m], 0, 1, "float32", k);
+      const x = tf.randomNormal([n, k], 0, 1, "float32", n) as tf.Tensor2D;
+      const w = tf.randomNormal([k, m], 0, 1, "float32", k) as tf.Tensor2D;
       // A non-uniform upstream gradient, so a swapped or untransposed factor cannot pass.
       const weights = tf.randomNormal([n, m], 0, 1, "float32", m);
       const loss = (f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) => (a: tf.Tensor, b: tf.Tensor) =>
@@ -31,7 +31,7 @@ test("x·W with explicit-transpose gradients equals tfjs's own matMul, value and
 
 test("an Mlp's parameter gradients (LayerNorm, tanh output) match the same network built from tf.matMul", () => {
   const net = new Mlp([6, 16, 16, 3], "tanh", 4, "grad_check", true);
-  const x = tf.randomNormal([32, 6], 0, 1, "float32", 9);
+  const x = tf.randomNormal([32, 6], 0, 1, "float32", 9) as tf.Tensor2D;
   const reference = (input: tf.Tensor2D): tf.Tensor2D => {
     // The layer maths of Mlp.apply, written again with tfjs's matMul.
     const [w0, b0, g0, s0, w1, b1, g1, s1, w2, b2] = net.variables as tf.Tensor[];
@@ -41,7 +41,7 @@ test("an Mlp's parameter gradients (LayerNorm, tanh output) match the same netwo
     };
     const h0 = ln(tf.add(tf.matMul(input, w0 as tf.Tensor2D), b0!), g0!, s0!);
     const h1 = ln(tf.add(tf.matMul(h0 as tf.Tensor2D, w1 as tf.Tensor2D), b1!), g1!, s1!);
-    return tf.tanh(tf.add(tf.matMul(h1 as tf.Tensor2D, w2 as tf.Tensor2D), b2!));
+    return tf.tanh(tf.add(tf.matMul(h1 as tf.Tensor2D, w2 as tf.Tensor2D), b2!)) as tf.Tensor2D;
   };
   const lossOf = (f: (x: tf.Tensor2D) => tf.Tensor2D) => () =>
     tf.sum(tf.square(tf.sub(f(x), 0.3))) as tf.Scalar;

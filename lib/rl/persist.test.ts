@@ -66,6 +66,41 @@ test("a restored learner continues as the original would have", async () => {
   restored.dispose();
 });
 
+test("a checkpoint with tf.train.adam's per-variable optimizer state (before FlatAdam) continues alike", async () => {
+  const original = new Learner(config, 1);
+  original.pretrain(transitions(40, 1));
+  for (const t of transitions(60, 2)) original.observe(t);
+  const current = await original.snapshot();
+  // The layout tf.train.adam's getWeights() gave: [iterations, m per variable…, v per variable…].
+  const arrays = { ...current.arrays };
+  const optimizers: Record<string, number[][]> = {};
+  for (const [name, variables] of [
+    ["actor_optimizer", original.agent.actor.variables],
+    ["critic_optimizer", [...original.agent.critics[0].variables, ...original.agent.critics[1].variables]],
+  ] as const) {
+    const { iterations } = (current.meta.optimizers as Record<string, { iterations: number }>)[name]!;
+    const [m, v] = [arrays[`${name}/m`]!, arrays[`${name}/v`]!];
+    delete arrays[`${name}/m`];
+    delete arrays[`${name}/v`];
+    arrays[`${name}/0`] = Float32Array.of(iterations);
+    let at = 0;
+    variables.forEach((variable, i) => {
+      arrays[`${name}/${1 + i}`] = m.slice(at, at + variable.size);
+      arrays[`${name}/${1 + variables.length + i}`] = v.slice(at, at + variable.size);
+      at += variable.size;
+    });
+    optimizers[name] = [[], ...variables.map((x) => x.shape), ...variables.map((x) => x.shape)];
+  }
+  const legacy = { meta: { ...current.meta, optimizers }, arrays };
+  const [a, b] = [await Learner.restore(current, config), await Learner.restore(legacy, config)];
+  for (const t of transitions(10, 3)) {
+    const [x, y] = [a.observe(t)!, b.observe(t)!];
+    close(y.criticLoss, x.criticLoss, "critic loss");
+    if (x.actorLoss !== undefined) close(y.actorLoss, x.actorLoss, "actor loss");
+  }
+  for (const learner of [original, a, b]) learner.dispose();
+});
+
 test("a checkpoint for other networks is refused with the mismatch named", async () => {
   const learner = new Learner(config, 1);
   const snapshot = await learner.snapshot();

@@ -1,3 +1,4 @@
+import { FlatAdam } from "./flatAdam.js";
 import { Mlp } from "./mlp.js";
 import type { Rng } from "./random.js";
 import { tf } from "./tf.js";
@@ -112,8 +113,8 @@ export class Td3Agent {
   readonly critics: readonly [Mlp, Mlp];
   readonly actorTarget: Mlp;
   readonly criticTargets: readonly [Mlp, Mlp];
-  readonly actorOptimizer: tf.AdamOptimizer;
-  readonly criticOptimizer: tf.AdamOptimizer;
+  readonly actorOptimizer: FlatAdam;
+  readonly criticOptimizer: FlatAdam;
   private normMean: tf.Tensor1D;
   private normStd: tf.Tensor1D;
   criticUpdates = 0;
@@ -136,8 +137,11 @@ export class Td3Agent {
       new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2_target", ln),
     ];
     this.syncTargets();
-    this.actorOptimizer = tf.train.adam(config.actorLr);
-    this.criticOptimizer = tf.train.adam(config.criticLr);
+    this.actorOptimizer = new FlatAdam(this.actor.variables, config.actorLr);
+    this.criticOptimizer = new FlatAdam(
+      [...this.critics[0].variables, ...this.critics[1].variables],
+      config.criticLr,
+    );
     this.normMean = tf.keep(tf.zeros([o]));
     this.normStd = tf.keep(tf.ones([o]));
     if (norm) this.setNorm(norm);
@@ -217,18 +221,13 @@ export class Td3Agent {
       const q2 = tf.minimum(this.q(this.criticTargets[0], s2, a2), this.q(this.criticTargets[1], s2, a2));
       const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
-      const criticVars = [...this.critics[0].variables, ...this.critics[1].variables];
-      const criticLoss = this.criticOptimizer.minimize(
-        () => {
-          const q1 = this.q(this.critics[0], s, a);
-          const qb = this.q(this.critics[1], s, a);
-          meanQ = q1.mean().dataSync()[0]!;
-          return tf.add(meanSquare(y, q1), meanSquare(y, qb)) as tf.Scalar;
-        },
-        true,
-        criticVars,
-      )!;
-      const out: UpdateStats = { criticLoss: criticLoss.dataSync()[0]!, meanQ };
+      const criticLoss = this.criticOptimizer.minimize(() => {
+        const q1 = this.q(this.critics[0], s, a);
+        const qb = this.q(this.critics[1], s, a);
+        meanQ = q1.mean().dataSync()[0]!;
+        return tf.add(meanSquare(y, q1), meanSquare(y, qb)) as tf.Scalar;
+      });
+      const out: UpdateStats = { criticLoss, meanQ };
       this.criticUpdates++;
       const actorReady = this.criticUpdates > this.config.actorWarmupUpdates;
       if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
@@ -251,19 +250,15 @@ export class Td3Agent {
     const { observationDim: od, actionDim: ad, alpha, bcWeight } = this.config;
     const demoS = demos ? this.normalize(tf.tensor2d(demos.observations, [demos.size, od])) : undefined;
     const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
-    const loss = this.actorOptimizer.minimize(
-      () => {
-        const q = this.q(this.critics[0], s, this.actor.apply(s));
-        let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
-        if (demoS && demoA && bcWeight > 0) {
-          l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
-        }
-        return l;
-      },
-      true,
-      this.actor.variables,
-    )!;
-    return loss.dataSync()[0]!;
+    const loss = this.actorOptimizer.minimize(() => {
+      const q = this.q(this.critics[0], s, this.actor.apply(s));
+      let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+      if (demoS && demoA && bcWeight > 0) {
+        l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
+      }
+      return l;
+    });
+    return loss;
   }
 
   /**
@@ -283,18 +278,14 @@ export class Td3Agent {
       const scale = tf.mul(tf.sqrt(tf.add(variance, 1e-12)), advantageTemperature);
       return tf.mul(tf.softmax(tf.div(advantage, scale)), n).reshape([n, 1]);
     });
-    const loss = this.actorOptimizer.minimize(
-      () => {
-        const pi = this.actor.apply(s);
-        const q = this.q(this.critics[0], s, pi);
-        const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
-        return tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar;
-      },
-      true,
-      this.actor.variables,
-    )!;
+    const loss = this.actorOptimizer.minimize(() => {
+      const pi = this.actor.apply(s);
+      const q = this.q(this.critics[0], s, pi);
+      const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
+      return tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+    });
     weights.dispose();
-    return loss.dataSync()[0]!;
+    return loss;
   }
 
   /** Behaviour cloning: regress the actor onto demonstration actions (MSE), then copy it to its target. */
@@ -306,12 +297,8 @@ export class Td3Agent {
       last = tf.tidy(() => {
         const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
         const a = tf.tensor2d(demos.actions, [demos.size, ad]);
-        const loss = this.actorOptimizer.minimize(
-          () => meanSquare(a, this.actor.apply(s)),
-          true,
-          this.actor.variables,
-        )!;
-        return loss.dataSync()[0]!;
+        const loss = this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
+        return loss;
       });
     }
     this.actorTarget.copyFrom(this.actor);
