@@ -57,3 +57,19 @@ test("an Mlp's parameter gradients (LayerNorm, tanh output) match the same netwo
   }
   net.dispose();
 });
+
+test("a zero output layer starts every output at 0 and still learns", () => {
+  const net = new Mlp([4, 8, 1], "linear", 2, "zero_out", true, true);
+  const x = tf.randomNormal([16, 4], 0, 1, "float32", 3) as tf.Tensor2D;
+  assert.equal(maxAbsDiff(net.apply(x), tf.zeros([16, 1])), 0);
+  const optimizer = tf.train.sgd(0.1);
+  for (let i = 0; i < 20; i++)
+    optimizer.minimize(
+      () => tf.mean(tf.squaredDifference(net.apply(x), tf.onesLike(net.apply(x)))),
+      false,
+      net.variables,
+    );
+  const after = tf.mean(net.apply(x)).dataSync()[0]!;
+  assert.ok(after > 0.5, `mean output after 20 steps towards 1: ${after}`);
+  net.dispose();
+});

@@ -128,14 +128,10 @@ export class Td3Agent {
     this.actor = new Mlp([o, ...hidden, a], "tanh", seed, "actor");
     this.actorTarget = new Mlp([o, ...hidden, a], "tanh", seed, "actor_target");
     const ln = config.criticLayerNorm;
-    this.critics = [
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1", ln),
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2", ln),
-    ];
-    this.criticTargets = [
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 1, "critic1_target", ln),
-      new Mlp([o + a, ...hidden, 1], "linear", seed + 2, "critic2_target", ln),
-    ];
+    const critic = (k: 1 | 2, name: string): Mlp =>
+      new Mlp([o + a, ...hidden, 1], "linear", seed + k, name, ln, true);
+    this.critics = [critic(1, "critic1"), critic(2, "critic2")];
+    this.criticTargets = [critic(1, "critic1_target"), critic(2, "critic2_target")];
     this.syncTargets();
     this.actorOptimizer = new FlatAdam(this.actor.variables, config.actorLr);
     this.criticOptimizer = new FlatAdam(
