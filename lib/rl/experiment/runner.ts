@@ -155,7 +155,7 @@ export async function runCondition(
   }
 }
 
-interface Training {
+export interface Training {
   readonly potential: PotentialSource | undefined;
   readonly rewards: EpisodeRewards;
   readonly learn: (t: Transition) => void;
@@ -163,7 +163,8 @@ interface Training {
   readonly ended?: (episode: readonly Transition[], success: boolean) => void;
 }
 
-function training(
+/** What a rewarded episode does with its transitions: the condition's rewards, learning, the episode's end. */
+export function training(
   potential: PotentialSource | undefined,
   config: RunConfig,
   learn: (t: Transition) => void,
@@ -184,7 +185,7 @@ function potentialInput(episode: number, step: number, s: EnvStep): PotentialInp
  * One episode. `policy` gives a normalized action; with `training`, every transition is rewarded by the
  * condition and handed to the learner (terminal vs truncated kept apart: only truncation bootstraps).
  */
-async function runEpisode(
+export async function runEpisode(
   env: Env,
   seed: number,
   policy: (observation: Float32Array) => Float32Array,
