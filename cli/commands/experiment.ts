@@ -327,7 +327,7 @@ async function runAll(
       const last = run.curve[run.curve.length - 1]!;
       process.stdout.write(
         `${condition} seed ${seed}: start ${run.curve[0]!.successRate.toFixed(2)} -> ${last.successRate.toFixed(2)} ` +
-          `after ${last.rollouts} rollouts (${run.counters.updates} updates, ${((performance.now() - started) / 1000).toFixed(0)} s)\n`,
+          `after ${last.rollouts} rollouts (${run.counters.updates} updates; ${((performance.now() - started) / 1000).toFixed(0)} s into the experiment)\n`,
       );
       await writeReport(false);
     }
