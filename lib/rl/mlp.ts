@@ -43,12 +43,13 @@ export class Mlp {
      */
     readonly layerNorm = false,
     /**
-     * The output layer starts at zero, so the network's first outputs are 0 rather than the ±0.5 a random
+     * The output layer starts at zero, so the network's first outputs are 0 rather than whatever a random
      * layer gives (Lillicrap et al. 2015 start theirs near zero for the same reason). For a critic this
-     * matters: its targets bootstrap from its own outputs, and a shaped reward of ~0.01 per step is
+     * matters: its targets bootstrap from its own outputs, and a shaped reward of ~0.02 per step is
      * drowned by random initial values that decay only as fast as the target networks move. Measured
      * on pick_place (seed 101, 40 rollouts): the critics' mean Q on held-out rollouts was 0.4 below their
-     * mean discounted return with random output layers and within 0.02 of it with zero ones (scripts/critic-bias.ts).
+     * mean discounted return with random output layers and within 0.02 of it with zero ones
+     * (scripts/critic-bias.ts).
      */
     readonly zeroOutput = false,
   ) {
