@@ -1,6 +1,6 @@
 /**
  * The online learner's update rate on its own networks and batch (the experiment's and the policy node's
- * TD3+BC: DEFAULT_TD3, batch 256), beside the same update in PyTorch on the CPU (bench/learner_torch.py,
+ * TD3+BC: DEFAULT_TD3, the policy node's batch of 128), beside the same update in PyTorch on the CPU (bench/learner_torch.py,
  * Debian's python3-torch), measured in one run so machine load affects both alike.
  * Usage: node --import tsx bench/learner.ts [--updates 300]
  */
@@ -16,7 +16,8 @@ import { DEFAULT_TD3, Td3Agent } from "../lib/rl/td3.js";
 
 /** The observation size of the sim's pick_place and push (config/sim.yaml). */
 const OBSERVATION_DIM = 16;
-const BATCH = 256;
+// The policy node's batch_size default, also what the experiment runs with.
+const BATCH = 128;
 
 export interface LearnerBenchResult {
   readonly networks: string;

@@ -1,7 +1,7 @@
 """The learner's TD3+BC update in PyTorch, on the same networks and batch as bench/learner.ts, so the bench
 can put the two side by side in one run. Prints one JSON line: {"updates_per_second": ..., "threads": ...}.
 
-Usage: python3 bench/learner_torch.py --obs 20 --act 5 --hidden 64 64 --batch 256 --updates 300 --threads 1
+Usage: python3 bench/learner_torch.py --obs 20 --act 5 --hidden 64 64 --batch 128 --updates 300 --threads 1
 """
 import argparse
 import json
