@@ -29,6 +29,8 @@ export interface LearnerConfig {
    * variations of it, ranked by min(Q1, Q2) (critic-guided exploration, as QT-Opt's and EMaQ's sampled
    * argmax). The critic then steers what the policy experiences, and self-imitation regresses the actor
    * onto it, without the Q gradient pulling the actor off its demonstrations. 1: plain Gaussian noise.
+   * Measured worse than plain noise on the tuning seed (docs/experiments/README.md, third round): the
+   * critics do not yet rank nearby actions well. Kept as an experiment option, off by default.
    */
   readonly actionCandidates?: number;
 }
