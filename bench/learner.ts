@@ -1,7 +1,7 @@
 /**
  * The online learner's update rate on its own networks and batch (the experiment's and the policy node's
- * TD3+BC: DEFAULT_TD3, the policy node's batch of 128), beside the same update in PyTorch on the CPU (bench/learner_torch.py,
- * Debian's python3-torch), measured in one run so machine load affects both alike.
+ * TD3+BC: DEFAULT_TD3, the policy node's batch of 128), beside the same update in PyTorch on the CPU
+ * (bench/learner_torch.py, Debian's python3-torch), measured in one run so machine load affects both alike.
  * Usage: node --import tsx bench/learner.ts [--updates 300]
  */
 import { spawnSync } from "node:child_process";

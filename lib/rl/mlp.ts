@@ -4,7 +4,7 @@ let instances = 0;
 
 /**
  * x·W with its gradient taken through explicit transposes. tfjs's own MatMul gradient uses the
- * transposed-operand forms (dyᵀ-free `matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`), which the
+ * transposed-operand forms (`matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`), which the
  * wasm backend runs outside XNNPACK: at the learner's sizes (batch 256, 64 wide) each took ≈ 0.9 ms against
  * ≈ 0.1 ms for a plain product plus a transpose (tf.profile, bench/learner.ts), and they were most of an
  * update's time. The gradients are the same products; mlp.test.ts checks them against tfjs's own.

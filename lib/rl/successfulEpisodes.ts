@@ -1,6 +1,11 @@
 import type { AssembledTransition } from "./assembler.js";
 import type { Transition } from "./transition.js";
 
+interface OpenEpisode {
+  readonly transitions: Transition[];
+  success: boolean;
+}
+
 /**
  * Collects a live episode's transitions and hands them over once the episode is known to have succeeded
  * (the learner's self-imitation: Learner.imitate). On the topics, SUCCESS is announced before the
@@ -8,11 +13,6 @@ import type { Transition } from "./transition.js";
  * over at its ending transition if SUCCESS came first, or at SUCCESS if its ending transition already
  * arrived. Episodes that end any other way are dropped.
  */
-interface OpenEpisode {
-  readonly transitions: Transition[];
-  success: boolean;
-}
-
 export class SuccessfulEpisodes {
   private readonly open = new Map<bigint, OpenEpisode>();
 
