@@ -246,7 +246,7 @@ export class Td3Agent {
     const { observationDim: od, actionDim: ad, alpha, bcWeight } = this.config;
     const demoS = demos ? this.normalize(tf.tensor2d(demos.observations, [demos.size, od])) : undefined;
     const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
-    const loss = this.actorOptimizer.minimize(() => {
+    return this.actorOptimizer.minimize(() => {
       const q = this.q(this.critics[0], s, this.actor.apply(s));
       let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
       if (demoS && demoA && bcWeight > 0) {
@@ -254,7 +254,6 @@ export class Td3Agent {
       }
       return l;
     });
-    return loss;
   }
 
   /**
@@ -293,8 +292,7 @@ export class Td3Agent {
       last = tf.tidy(() => {
         const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
         const a = tf.tensor2d(demos.actions, [demos.size, ad]);
-        const loss = this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
-        return loss;
+        return this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
       });
     }
     this.actorTarget.copyFrom(this.actor);
