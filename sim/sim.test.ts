@@ -152,3 +152,42 @@ test("bad actions and misuse get clear errors", async () => {
   await assert.rejects(createSim({ task: "juggle" as TaskName }), /unknown task 'juggle'/);
   await assert.rejects(createSim({ task: "push", views: ["top" as "front"] }), /unknown view 'top'/);
 });
+
+for (const task of TASK_NAMES) {
+  test(`${task}: the observation carries each object's offset from the gripper, its grasp yaw, and the target's offset`, async () => {
+    const sim = await createSim({ task, seed: 7, views: [] });
+    let r = sim.reset({ seed: 7 });
+    for (let i = 0; i < 5; i++) r = sim.step({ translation: [0.004, -0.003, 0.002], yaw: 0.05, gripper: 0 });
+    const { names, values } = r.observation;
+    assert.equal(names.length, values.length);
+    assert.equal(new Set(names).size, names.length, "observation names are unique");
+    const at = (name: string): number => {
+      const i = names.indexOf(name);
+      assert.ok(i >= 0, `no '${name}' in ${names.join(",")}`);
+      return values[i]!;
+    };
+    const g = r.state.gripper;
+    for (const [name, body] of Object.entries(r.state.objects)) {
+      ["x", "y", "z"].forEach((axis, k) =>
+        assert.ok(Math.abs(at(`${name}_from_ee_${axis}`) - (body.position[k]! - g.position[k]!)) < 1e-6),
+      );
+      const yawError = at(`${name}_grasp_yaw_error`);
+      assert.ok(Math.abs(yawError) <= Math.PI / 4 + 1e-6, `${name}: ${yawError}`);
+      // Turning the gripper by the error lines it up with a face of the box (boxes repeat every 90°).
+      const q = body.quaternion;
+      const yaw = Math.atan2(2 * (q[3] * q[2] + q[0] * q[1]), 1 - 2 * (q[1] * q[1] + q[2] * q[2]));
+      const aligned = yaw - (g.yaw + yawError);
+      assert.ok(Math.abs(Math.sin(2 * aligned)) < 1e-5, `${name}: ${aligned} is not a multiple of 90°`);
+    }
+    const first = Object.keys(r.state.objects)[0]!;
+    if (!names.includes("target_x")) return sim.close();
+    const target = ["x", "y", "z"].map((axis) => at(`target_${axis}`));
+    ["x", "y", "z"].forEach((axis, k) =>
+      assert.ok(
+        Math.abs(at(`target_from_${first}_${axis}`) - (target[k]! - r.state.objects[first]!.position[k]!)) <
+          1e-6,
+      ),
+    );
+    sim.close();
+  });
+}

@@ -13,6 +13,7 @@ import {
 import type { TaskLayout } from "./world/layout.js";
 import { initPhysics, PhysicsWorld, type GripperCommand, type WorldState } from "./world/physics.js";
 import { DEFAULT_RANDOMIZATION, randomizeWorld, type RandomizationOptions } from "./world/randomize.js";
+import { faceYawError } from "./world/math.js";
 import { VIEW_NAMES, type ViewName, type WorldSpec } from "./world/spec.js";
 
 export interface SimOptions {
@@ -86,10 +87,21 @@ export interface Sim {
 
 const OBJECT_FIELDS = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
 
+/**
+ * The state vector: absolute poses, then the same geometry relative to what acts on it (each object from
+ * the gripper, its nearest face-aligned grasp yaw, the target from the first object), as Fetch's
+ * `object_rel_pos` does. A policy cloned from a few demos generalizes over start positions from offsets;
+ * from absolute coordinates it would have to learn the subtraction from those few episodes.
+ */
 function observationNames(state: WorldState, layout: TaskLayout): string[] {
   const names = ["ee_x", "ee_y", "ee_z", "ee_yaw", "gripper_gap", "grasped"];
-  for (const name of Object.keys(state.objects)) for (const f of OBJECT_FIELDS) names.push(`${name}_${f}`);
+  const objects = Object.keys(state.objects);
+  for (const name of objects) for (const f of OBJECT_FIELDS) names.push(`${name}_${f}`);
   if (layout.target) names.push("target_x", "target_y", "target_z");
+  for (const name of objects) names.push(`${name}_from_ee_x`, `${name}_from_ee_y`, `${name}_from_ee_z`);
+  for (const name of objects) names.push(`${name}_grasp_yaw_error`);
+  if (layout.target)
+    names.push(`target_from_${objects[0]}_x`, `target_from_${objects[0]}_y`, `target_from_${objects[0]}_z`);
   return names;
 }
 
@@ -107,6 +119,12 @@ function fillObservation(values: Float32Array, state: WorldState, layout: TaskLa
     for (const v of body.quaternion) values[i++] = v;
   }
   if (layout.target) for (const v of layout.target) values[i++] = v;
+  const bodies = Object.values(state.objects);
+  for (const body of bodies) for (let k = 0; k < 3; k++) values[i++] = body.position[k]! - g.position[k]!;
+  for (const body of bodies) values[i++] = faceYawError(body.quaternion, g.yaw);
+  const first = bodies[0];
+  if (layout.target && first)
+    for (let k = 0; k < 3; k++) values[i++] = layout.target[k]! - first.position[k]!;
 }
 
 /** Physics steps to let a new world settle before the first observation. */

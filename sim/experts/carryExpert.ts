@@ -3,7 +3,7 @@ import { GRIPPER } from "../world/gripper.js";
 import { CARRY_TOLERANCE, carryHeights, type CarryGoal } from "../tasks/carry.js";
 import type { StageEstimate } from "../tasks/task.js";
 import type { GripperCommand, WorldState } from "../world/physics.js";
-import { distXY, quatYaw, wrapAngle } from "../world/math.js";
+import { distXY, faceYawError } from "../world/math.js";
 import type { Vec3 } from "../world/spec.js";
 import {
   command,
@@ -16,15 +16,6 @@ import {
 } from "./expert.js";
 
 const HOVER = 0.06;
-
-/** Yaw error to the nearest face-aligned grasp of a box (boxes repeat every 90°). */
-function graspYawError(state: WorldState, object: string): number {
-  const o = state.objects[object]!;
-  const quarter = Math.PI / 2;
-  let e = wrapAngle(quatYaw(o.quaternion) - state.gripper.yaw);
-  e = e - quarter * Math.round(e / quarter);
-  return e;
-}
 
 /** The clean scripted behaviour: hover, descend, close, lift, carry, lower, open, retreat. */
 function carryAction(
@@ -53,7 +44,7 @@ function carryAction(
       return command(moveTowards(o, [target[0], target[1], target[2] + 0.001]), 0, 1);
     return command([0, 0, 0], 0, 0);
   }
-  const yawError = graspYawError(state, goal.object);
+  const yawError = faceYawError(state.objects[goal.object]!.quaternion, state.gripper.yaw);
   const xy = distXY(g.position, o);
   const hover = o[2] + HOVER;
   // Below hover height the fingers are around (or beside) the object: looser tolerances there, within

@@ -76,6 +76,13 @@ export function wrapAngle(a: number): number {
   return Math.atan2(Math.sin(a), Math.cos(a));
 }
 
+/** Yaw from `yaw` to the nearest face-aligned grasp of a box oriented `q` (a box repeats every 90°). */
+export function faceYawError(q: Quat, yaw: number): number {
+  const quarter = Math.PI / 2;
+  const e = wrapAngle(quatYaw(q) - yaw);
+  return e - quarter * Math.round(e / quarter);
+}
+
 /** Half extent of a shape along a world direction `dir` (unit), given its orientation. */
 export function extentAlong(shape: "box" | "cylinder" | "sphere", half: Vec3, q: Quat, dir: Vec3): number {
   if (shape === "sphere") return half[0];
