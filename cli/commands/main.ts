@@ -43,7 +43,7 @@ export function addMainCommand(program: Command): void {
       "Run the simulated pipeline end to end in-process: sim → reward → policy, with the dashboard",
     )
     .option("--task <task>", `task: ${TASK_NAMES.join(" | ")}`, "pick_place")
-    .option("--episodes <n>", "episodes to run before printing the summary", "40")
+    .option("--episodes <n>", "episodes to run before printing the summary", "100")
     .option(
       "--max-steps <n>",
       "episode time limit in steps (an expert finishes pick_place in about 50)",
