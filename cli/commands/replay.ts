@@ -35,7 +35,7 @@ export function formatReplaySummary(s: ReplaySummary): string {
         `view ${v.view.padEnd(6)} ${v.inBag ? `${v.topic} (${v.type})` : "missing: no camera topic in the bag"}`,
     ),
     `messages:  ${s.messagesRead} read (cameras and episode events) of ${s.messagesInBag} in the bag`,
-    `episode events: ${s.episodeEvents}${s.badEpisodeEvents ? ` (${s.badEpisodeEvents} malformed, skipped)` : ""}`,
+    `episode events: ${s.episodeEvents}${s.badEpisodeEvents ? ` (${s.badEpisodeEvents} malformed, skipped)` : ""}${s.announcedEvents ? `; ${s.announcedEvents} announced by the model's success detector` : ""}`,
     `groups:    ${s.groups} synced${s.groupsOutsideEpisode ? `, ${s.groupsOutsideEpisode} between episodes (not scored)` : ""}`,
     `rewards:   ${s.rewards} (${s.degraded} degraded, ${s.errors} errors)`,
     `time:      ${formatSeconds(s.bagSeconds)} of bag time in ${formatSeconds(s.wallSeconds)}`,

@@ -8,10 +8,12 @@ import { parse as parseYaml } from "yaml";
 import { openBag } from "../../../lib/bag/openBag.js";
 import { codecFor } from "../../../lib/codec/codec.js";
 import {
+  EpisodeEventKind,
   MsgType,
   RewardStatus,
   type DenseReward,
   type DiagnosticArray,
+  type EpisodeEvent,
 } from "../../../lib/codec/messages.js";
 import { createLogger, type LogLevel } from "../../../lib/node/log.js";
 import { packagePath } from "../../../lib/paths.js";
@@ -120,6 +122,31 @@ test("every synced group of the recording is scored, on the bag's clock, and wri
     ]),
   );
   assert.deepEqual(counts, { "/reward": summary.rewards, "/diagnostics": diagnostics.length });
+});
+
+test("success_source model: the detected success ends the episode in the output, SUCCESS then TERMINAL on /episode", async () => {
+  // δ = 0.999: the placeholder's first Φ(s′) above 0.001 counts as success, so each episode ends at once.
+  const params = replayParameters(undefined, {
+    ...cpu,
+    success_source: "model",
+    success_delta: 0.999,
+  }).params;
+  const { summary } = await replay(join(dir, "bag"), "model-success.mcap", { params });
+  const rewards = await rewardsOf(summary.out);
+  const decided = rewards.filter((r) => r.success_source === "model");
+  assert.ok(decided.length > 0, "the detector fired");
+  assert.ok(decided.every((r) => r.r_gold === 1 && r.terminal));
+  const events = (await topicMessages(summary.out, "/episode")).map((m) =>
+    codecFor<EpisodeEvent>(MsgType.EpisodeEvent).decode(m.data),
+  );
+  assert.deepEqual(
+    events.map((e) => [e.episode_id, e.event]),
+    decided.flatMap((r) => [
+      [r.episode_id, EpisodeEventKind.SUCCESS],
+      [r.episode_id, EpisodeEventKind.TERMINAL],
+    ]),
+  );
+  assert.equal(summary.announcedEvents, events.length);
 });
 
 test("the same bag gives the same /reward bytes; per-message zstd (compression_mode MESSAGE) gives them too", async () => {

@@ -66,6 +66,8 @@ export interface ReplaySummary {
   readonly rewards: number;
   /** Rewards with a degraded status (a view missing, or an episode closed without a new frame). */
   readonly degraded: number;
+  /** SUCCESS and TERMINAL events the pipeline announced (success_source model), written to the episode topic. */
+  readonly announcedEvents: number;
   /** Rewards with status ERROR (a frame or the model failed). */
   readonly errors: number;
   readonly groupsOutsideEpisode: number;
@@ -158,10 +160,12 @@ async function addOutputTopics(ctx: ScoringContext): Promise<void> {
   const { writer, params, plan } = ctx;
   await writer.addTopic(params.reward_topic, MsgType.DenseReward, QOS_DEFAULT);
   await writer.addTopic("/diagnostics", MsgType.DiagnosticArray, QOS_DEFAULT);
+  // The node announces model-detected success on the episode topic; the input's events join it there.
+  if (params.success_source === "model" || (ctx.includeInputs && plan.episodesUsable))
+    await writer.addTopic(params.episode_topic, MsgType.EpisodeEvent, QOS_DEFAULT);
   if (!ctx.includeInputs) return;
   for (const c of plan.cameras.cameras)
     await writer.addTopic(c.topic, `sensor_msgs/msg/${c.type}`, QOS_SENSOR_DATA);
-  if (plan.episodesUsable) await writer.addTopic(params.episode_topic, MsgType.EpisodeEvent, QOS_DEFAULT);
 }
 
 /**
@@ -206,6 +210,9 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
     next: (message) => recorder.reward(message),
     error: (err: Error) => (failure = err),
   });
+  const announced = pipeline.announcements.subscribe((event) =>
+    recorder.episode(params.episode_topic, event),
+  );
   let lastPublished = 0;
   const periodMs = params.diagnostics_period_s * 1000;
   const diagnostics = (rateHz: number): void =>
@@ -280,6 +287,7 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
   } finally {
     reports.unsubscribe();
     output.unsubscribe();
+    announced.unsubscribe();
   }
   const stats = pipeline.stats;
   const nothingScored =
@@ -304,6 +312,7 @@ async function scoreBag(ctx: ScoringContext): Promise<ScoredBag> {
     groups: stats.groupsSynced,
     rewards: recorder.counts.rewards,
     degraded: recorder.counts.degraded,
+    announcedEvents: recorder.counts.announced,
     errors: recorder.counts.errors,
     groupsOutsideEpisode: stats.groupsOutsideEpisode,
     bagSeconds: clock.now() / 1000,

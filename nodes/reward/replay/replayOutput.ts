@@ -7,6 +7,7 @@ import {
   RewardStatus,
   type DenseReward,
   type DiagnosticArray,
+  type EpisodeEvent,
 } from "../../../lib/codec/messages.js";
 import { ReplayError } from "./replayError.js";
 
@@ -32,7 +33,7 @@ interface Pending {
   readonly ns: bigint;
   readonly topic: string;
   readonly type: string;
-  readonly message: DenseReward | DiagnosticArray;
+  readonly message: DenseReward | DiagnosticArray | EpisodeEvent;
 }
 
 /**
@@ -41,7 +42,7 @@ interface Pending {
  * reader has let the pipeline settle and then go out in emission order.
  */
 export class RewardRecorder {
-  readonly counts = { rewards: 0, degraded: 0, errors: 0 };
+  readonly counts = { rewards: 0, degraded: 0, errors: 0, announced: 0 };
   private readonly pending: Pending[] = [];
 
   constructor(
@@ -55,6 +56,12 @@ export class RewardRecorder {
     if (message.status === RewardStatus.ERROR) this.counts.errors++;
     else if (message.status !== RewardStatus.OK) this.counts.degraded++;
     this.pending.push({ ns: this.nowNs(), topic: this.rewardTopic, type: MsgType.DenseReward, message });
+  }
+
+  /** An episode event the pipeline decided (success_source model), as the node publishes it. */
+  episode(topic: string, message: EpisodeEvent): void {
+    this.counts.announced++;
+    this.pending.push({ ns: this.nowNs(), topic, type: MsgType.EpisodeEvent, message });
   }
 
   diagnostics(message: DiagnosticArray): void {
