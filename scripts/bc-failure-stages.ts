@@ -6,7 +6,7 @@
 //       [--episodes 20] [--max-steps 100]
 import { parseArgs } from "node:util";
 import { collectDemos, EVAL_SEED_BASE } from "../lib/rl/experiment/runner.js";
-import { Learner, type LearnerConfig } from "../lib/rl/learner.js";
+import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
 import { ACTION_DIM, denormalizeAction, executedAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
@@ -25,14 +25,10 @@ const seed = Number(values.seed);
 const maxSteps = Number(values["max-steps"]);
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
+  ...DEFAULT_LEARNER,
   td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
-  replayCapacity: 200_000,
-  batchSize: 128,
-  updatesPerStep: 1,
-  warmupTransitions: 256,
   explorationNoise: 0,
   bcSteps: Number(values["bc-steps"]),
-  demoBatchFraction: 0.5,
 };
 // The experiment's own demo collection (seeds, noise, success filter); the reward condition does not
 // matter to cloning.

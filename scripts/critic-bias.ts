@@ -8,7 +8,7 @@
 //       [--held-out 30]
 import { parseArgs } from "node:util";
 import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/experiment/runner.js";
-import { Learner } from "../lib/rl/learner.js";
+import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
@@ -41,14 +41,10 @@ const run: RunConfig = {
   maxSteps,
   selfImitation: true,
   learner: {
+    ...DEFAULT_LEARNER,
     td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
-    replayCapacity: 200_000,
-    batchSize: 128,
-    updatesPerStep: 1,
-    warmupTransitions: 256,
-    explorationNoise: 0.2,
+    // The full-size experiment's cloning (docs/experiments/README.md).
     bcSteps: 2000,
-    demoBatchFraction: 0.5,
   },
 };
 const { gamma } = run.learner.td3;

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
 import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
+import { DEFAULT_LEARNER } from "../../lib/rl/learner.js";
 import { DEFAULT_TD3, type Td3Config } from "../../lib/rl/td3.js";
 import { ACTION_DIM } from "../../lib/rl/spaces.js";
 import type { EnvFactory } from "../../lib/rl/env.js";
@@ -114,15 +115,31 @@ export function addExperimentCommand(program: Command): void {
     )
     .option("--eval-every <n>", "evaluate after every n rollouts", "10")
     .option("--eval-episodes <n>", "greedy evaluation episodes per evaluation", "20")
-    .option("--updates-per-step <n>", "gradient updates per transition (the policy node's default)", "1")
-    .option("--batch-size <n>", "learner batch size (the policy node's default)", "128")
-    .option("--demo-fraction <x>", "share of each critic batch drawn from the demonstrations", "0.5")
+    .option(
+      "--updates-per-step <n>",
+      "gradient updates per transition (the policy node's default)",
+      String(DEFAULT_LEARNER.updatesPerStep),
+    )
+    .option(
+      "--batch-size <n>",
+      "learner batch size (the policy node's default)",
+      String(DEFAULT_LEARNER.batchSize),
+    )
+    .option(
+      "--demo-fraction <x>",
+      "share of each critic batch drawn from the demonstrations",
+      String(DEFAULT_LEARNER.demoBatchFraction),
+    )
     .option("--no-critic-layer-norm", "critics without LayerNorm")
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
-    .option("--bc-steps <n>", "behaviour-cloning steps", "8000")
+    .option("--bc-steps <n>", "behaviour-cloning steps", String(DEFAULT_LEARNER.bcSteps))
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
-    .option("--exploration-noise <x>", "Gaussian exploration std (normalized action units)", "0.2")
+    .option(
+      "--exploration-noise <x>",
+      "Gaussian exploration std (normalized action units)",
+      String(DEFAULT_LEARNER.explorationNoise),
+    )
     .option("--no-self-imitation", "successful training rollouts do not join the demonstrations")
     .option(
       "--progress-horizon <n>",
@@ -313,10 +330,10 @@ async function runAll(
             observationDim: 0,
             actionDim: ACTION_DIM,
           },
-          replayCapacity: 200_000,
+          replayCapacity: DEFAULT_LEARNER.replayCapacity,
           batchSize: positiveInt("--batch-size", opts.batchSize),
           updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
-          warmupTransitions: 256,
+          warmupTransitions: DEFAULT_LEARNER.warmupTransitions,
           explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
           demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),

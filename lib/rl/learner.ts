@@ -35,6 +35,21 @@ export interface LearnerConfig {
   readonly actionCandidates?: number;
 }
 
+/**
+ * The learner's settings apart from its networks (DEFAULT_TD3): the policy node's parameter defaults, the
+ * experiment CLI's option defaults and the diagnostic scripts all start from these, so a tuned value
+ * changes in one place.
+ */
+export const DEFAULT_LEARNER: Omit<LearnerConfig, "td3"> = {
+  replayCapacity: 200_000,
+  batchSize: 128,
+  updatesPerStep: 1,
+  warmupTransitions: 256,
+  explorationNoise: 0.2,
+  bcSteps: 8000,
+  demoBatchFraction: 0.5,
+};
+
 export interface LearnerCounters {
   transitions: number;
   updates: number;

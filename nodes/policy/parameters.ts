@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_LEARNER } from "../../lib/rl/learner.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 
 /** The policy node's parameters; launch files, config/*.yaml and scripts/launchCheck.ts use these names. */
@@ -20,27 +21,38 @@ export const policyParameters = z.object({
     .array(z.number().int().positive())
     .min(1)
     .default([...DEFAULT_TD3.hidden]),
-  batch_size: z.number().int().positive().default(128),
-  updates_per_step: z.number().int().nonnegative().default(1).describe("gradient updates per transition"),
-  warmup_transitions: z.number().int().nonnegative().default(256),
-  replay_capacity: z.number().int().positive().default(100_000),
+  batch_size: z.number().int().positive().default(DEFAULT_LEARNER.batchSize),
+  updates_per_step: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(DEFAULT_LEARNER.updatesPerStep)
+    .describe("gradient updates per transition"),
+  warmup_transitions: z.number().int().nonnegative().default(DEFAULT_LEARNER.warmupTransitions),
+  // Half the experiment's: the node preallocates a replay and a demonstration buffer of this size each
+  // (about 21 MB apiece at the sim's 23 values), on the robot's own computer.
+  replay_capacity: z
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_LEARNER.replayCapacity / 2),
   exploration_noise: z
     .number()
     .nonnegative()
-    .default(0.2)
+    .default(DEFAULT_LEARNER.explorationNoise)
     .describe("Gaussian std in normalized action units"),
   bc_steps: z
     .number()
     .int()
     .nonnegative()
-    .default(8000)
+    .default(DEFAULT_LEARNER.bcSteps)
     .describe("behaviour-cloning steps before online learning"),
   bc_weight: z.number().nonnegative().default(DEFAULT_TD3.bcWeight),
   demo_batch_fraction: z
     .number()
     .min(0)
     .max(1)
-    .default(0.5)
+    .default(DEFAULT_LEARNER.demoBatchFraction)
     .describe("share of each batch from demonstrations"),
   q_weight: z.number().nonnegative().default(DEFAULT_TD3.alpha),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
