@@ -4,6 +4,7 @@ import { FAILURE_MODES, type FailureMode } from "./experts/expert.js";
 import { runEpisode } from "./rollout.js";
 import { createSim, type StepResult, type Truth } from "./sim.js";
 import { TASK_NAMES, type TaskName } from "./tasks/index.js";
+import { quatYaw } from "./world/math.js";
 
 const SEEDS = [0, 1, 2, 3, 4, 5];
 
@@ -174,9 +175,7 @@ for (const task of TASK_NAMES) {
       const yawError = at(`${name}_grasp_yaw_error`);
       assert.ok(Math.abs(yawError) <= Math.PI / 4 + 1e-6, `${name}: ${yawError}`);
       // Turning the gripper by the error lines it up with a face of the box (boxes repeat every 90°).
-      const q = body.quaternion;
-      const yaw = Math.atan2(2 * (q[3] * q[2] + q[0] * q[1]), 1 - 2 * (q[1] * q[1] + q[2] * q[2]));
-      const aligned = yaw - (g.yaw + yawError);
+      const aligned = quatYaw(body.quaternion) - (g.yaw + yawError);
       assert.ok(Math.abs(Math.sin(2 * aligned)) < 1e-5, `${name}: ${aligned} is not a multiple of 90°`);
     }
     const first = Object.keys(r.state.objects)[0]!;

@@ -230,10 +230,8 @@ export async function createSim(options: SimOptions): Promise<Sim> {
       // Copy: the live state is updated in place, the episode's constants must not move with it.
       initial = structuredClone(fresh.state());
       evaluate = task.evaluator(initial, layout);
-      observation = {
-        names: observationNames(initial, layout),
-        values: new Float32Array(observationNames(initial, layout).length),
-      };
+      const names = observationNames(initial, layout);
+      observation = { names, values: new Float32Array(names.length) };
       renderer?.setWorld(world);
       stepIndex = 0;
       return result();
