@@ -59,6 +59,7 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
     replayCapacity: 2000,
     batchSize: 16,
     updatesPerStep: 1,
+    nStep: 1,
     warmupTransitions: 32,
     explorationNoise: 0.1,
     bcSteps: 10,

@@ -42,6 +42,7 @@ interface ExperimentOptions {
   evalEvery: string;
   evalEpisodes: string;
   updatesPerStep: string;
+  nStep: string;
   gamma: string;
   bcSteps: string;
   qWeight: string;
@@ -119,6 +120,11 @@ export function addExperimentCommand(program: Command): void {
       "--updates-per-step <n>",
       "gradient updates per transition (the policy node's default)",
       String(DEFAULT_LEARNER.updatesPerStep),
+    )
+    .option(
+      "--n-step <n>",
+      "steps of reward per stored transition before the critic bootstraps (n-step returns; the policy node's default)",
+      String(DEFAULT_LEARNER.nStep),
     )
     .option(
       "--batch-size <n>",
@@ -264,7 +270,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, gamma ${gamma}, ` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
@@ -333,6 +339,7 @@ async function runAll(
           replayCapacity: DEFAULT_LEARNER.replayCapacity,
           batchSize: positiveInt("--batch-size", opts.batchSize),
           updatesPerStep: positiveInt("--updates-per-step", opts.updatesPerStep, true),
+          nStep: positiveInt("--n-step", opts.nStep),
           warmupTransitions: DEFAULT_LEARNER.warmupTransitions,
           explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),

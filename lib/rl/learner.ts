@@ -1,6 +1,7 @@
 import type { CheckpointContents } from "./checkpoint.js";
 import type { AdamState } from "./flatAdam.js";
 import type { Mlp } from "./mlp.js";
+import { NStepTransitions } from "./nStepTransitions.js";
 import { Rng } from "./random.js";
 import { ReplayBuffer } from "./replayBuffer.js";
 import { observationNorm, Td3Agent, type Td3Config, type UpdateStats } from "./td3.js";
@@ -12,6 +13,11 @@ export interface LearnerConfig {
   readonly batchSize: number;
   /** Gradient updates per environment transition (a fixed ratio keeps compute per rollout predictable). */
   readonly updatesPerStep: number;
+  /**
+   * Steps of reward each stored transition sums before the critic bootstraps (n-step returns,
+   * NStepTransitions); 1 is plain one-step TD.
+   */
+  readonly nStep: number;
   /** No updates until the replay buffer holds this many transitions (demos count). */
   readonly warmupTransitions: number;
   /** Gaussian exploration noise while training, in normalized action units. */
@@ -44,6 +50,7 @@ export const DEFAULT_LEARNER: Omit<LearnerConfig, "td3"> = {
   replayCapacity: 200_000,
   batchSize: 128,
   updatesPerStep: 1,
+  nStep: 1,
   warmupTransitions: 256,
   explorationNoise: 0.2,
   bcSteps: 8000,
@@ -89,6 +96,7 @@ export class Learner {
   replay: ReplayBuffer;
   demos: ReplayBuffer;
   rng: Rng;
+  private readonly online: NStepTransitions;
   readonly counters: LearnerCounters = {
     transitions: 0,
     updates: 0,
@@ -106,6 +114,18 @@ export class Learner {
     this.replay = new ReplayBuffer(config.replayCapacity, o, a);
     this.demos = new ReplayBuffer(config.replayCapacity, o, a);
     this.rng = new Rng(`learner-${seed}`);
+    this.online = this.nSteps((t) => this.replay.add(t));
+  }
+
+  private nSteps(emit: (t: Transition) => void): NStepTransitions {
+    return new NStepTransitions(this.config.nStep, this.config.td3.gamma, emit);
+  }
+
+  /** Adds whole episodes through a window of their own, so none waits on the online stream's. */
+  private addEpisodes(transitions: readonly Transition[], emit: (t: Transition) => void): void {
+    const window = this.nSteps(emit);
+    for (const t of transitions) window.push(t);
+    window.flush();
   }
 
   /**
@@ -115,10 +135,10 @@ export class Learner {
   pretrain(demonstrations: readonly Transition[]): number {
     if (demonstrations.length === 0)
       throw new Error("behaviour cloning needs at least one demonstration transition");
-    for (const t of demonstrations) {
+    this.addEpisodes(demonstrations, (t) => {
       this.demos.add(t);
       this.replay.add(t);
-    }
+    });
     this.agent.setNorm(observationNorm(this.demos.storedObservations(), this.config.td3.observationDim));
     const batch = Math.min(this.config.batchSize, this.demos.size);
     return this.agent.cloneBehaviour(() => this.demos.sample(batch, this.rng), this.config.bcSteps);
@@ -132,7 +152,7 @@ export class Learner {
    * long run the policy's own successes eventually replace the scripted demos.
    */
   imitate(episode: readonly Transition[]): void {
-    for (const t of episode) this.demos.add(t);
+    this.addEpisodes(episode, (t) => this.demos.add(t));
   }
 
   /** The action to take, in [-1, 1]; with exploration noise (and `actionCandidates`) while training. */
@@ -178,9 +198,12 @@ export class Learner {
     };
   }
 
-  /** Store one transition and run the configured number of updates. */
+  /**
+   * Store one transition and run the configured number of updates. With n-step returns a transition
+   * reaches the replay once its n steps are known (n − 1 steps later, or at its episode's end).
+   */
   observe(transition: Transition): UpdateStats | undefined {
-    this.replay.add(transition);
+    this.online.push(transition);
     this.counters.transitions++;
     if (this.replay.size < this.config.warmupTransitions) return undefined;
     let stats: UpdateStats | undefined;

@@ -14,6 +14,7 @@ const config: LearnerConfig = {
   replayCapacity: 500,
   batchSize: 16,
   updatesPerStep: 1,
+  nStep: 1,
   warmupTransitions: 16,
   explorationNoise: 0.2,
   bcSteps: 20,

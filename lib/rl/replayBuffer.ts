@@ -54,7 +54,7 @@ export class ReplayBuffer {
     this.actions.set(t.action, i * this.actionDim);
     this.rewards[i] = t.reward;
     this.nextObservations.set(t.nextObservation, i * this.observationDim);
-    this.bootstrap[i] = t.terminal ? 0 : 1;
+    this.bootstrap[i] = t.terminal ? 0 : (t.bootstrapScale ?? 1);
     this.next = (i + 1) % this.capacity;
     this.size = Math.min(this.size + 1, this.capacity);
   }

@@ -18,6 +18,7 @@ const config = (over: Partial<LearnerConfig> = {}): LearnerConfig => ({
   replayCapacity: 5000,
   batchSize: 64,
   updatesPerStep: 1,
+  nStep: 1,
   warmupTransitions: 64,
   explorationNoise: 0.3,
   bcSteps: 0,

@@ -9,6 +9,11 @@ export interface Transition {
   readonly terminal: boolean;
   /** Time-limit truncation: the learner bootstraps from nextObservation. */
   readonly truncated: boolean;
+  /**
+   * Scales γ in the TD target: γ^(m−1) for an m-step transition, whose reward sums m steps (NStepTransitions),
+   * so its bootstrap is discounted by γ^m. 1 when absent.
+   */
+  readonly bootstrapScale?: number;
 }
 
 /** A minibatch in row-major typed arrays, ready to become tensors. */
@@ -18,6 +23,6 @@ export interface Batch {
   readonly actions: Float32Array;
   readonly rewards: Float32Array;
   readonly nextObservations: Float32Array;
-  /** 1 where the learner bootstraps (not terminal), 0 at a true terminal. */
+  /** What multiplies γ·Q′(s′): 0 at a true terminal, else the transition's bootstrapScale (1 for one step). */
   readonly bootstrap: Float32Array;
 }

@@ -23,6 +23,7 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
     replayCapacity: p.replay_capacity,
     batchSize: p.batch_size,
     updatesPerStep: p.updates_per_step,
+    nStep: p.n_step,
     warmupTransitions: p.warmup_transitions,
     explorationNoise: p.exploration_noise,
     bcSteps: p.bc_steps,

@@ -28,6 +28,12 @@ export const policyParameters = z.object({
     .nonnegative()
     .default(DEFAULT_LEARNER.updatesPerStep)
     .describe("gradient updates per transition"),
+  n_step: z
+    .number()
+    .int()
+    .positive()
+    .default(DEFAULT_LEARNER.nStep)
+    .describe("steps of reward per stored transition before the critic bootstraps (n-step returns)"),
   warmup_transitions: z.number().int().nonnegative().default(DEFAULT_LEARNER.warmupTransitions),
   // Half the experiment's: the node preallocates a replay and a demonstration buffer of this size each
   // (about 21 MB apiece at the sim's 23 values), on the robot's own computer.

@@ -36,6 +36,7 @@ const smoke = (condition: RunConfig["condition"]): RunConfig => ({
     replayCapacity: 5000,
     batchSize: 32,
     updatesPerStep: 1,
+    nStep: 1,
     warmupTransitions: 64,
     explorationNoise: 0.1,
     bcSteps: 50,
