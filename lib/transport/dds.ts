@@ -2,7 +2,6 @@ import { Observable } from "rxjs";
 import { fullTypeName } from "../codec/typeName.js";
 import { ddsTopicName, ddsTypeName, rosTopicName, rosTypeName } from "./ddsNames.js";
 import { loadDdsAddon, type DdsAddon, type NativeQos } from "./ddsNative.js";
-import type { TransportOptions } from "./index.js";
 import { QOS_DEFAULT, type QoS } from "./qos.js";
 import {
   assertTopicName,
@@ -10,6 +9,7 @@ import {
   type RawPublisher,
   type TopicInfo,
   type Transport,
+  type TransportOptions,
 } from "./transport.js";
 
 function nativeQos(q: QoS): NativeQos {

@@ -1,17 +1,10 @@
 import { LocalTransport } from "./local.js";
-import type { Transport, TransportKind } from "./transport.js";
+import type { Transport, TransportKind, TransportOptions } from "./transport.js";
 
 export * from "./local.js";
 export * from "./qos.js";
 export * from "./transport.js";
 export * from "./typed.js";
-
-export interface TransportOptions {
-  /** The node name the middleware shows (ROS 2 node / DDS participant). */
-  nodeName: string;
-  /** ROS_DOMAIN_ID; defaults to the environment's, else 0. */
-  domainId?: number;
-}
 
 /**
  * The backend named by the `transport` parameter. Backends with native or ROS dependencies are imported

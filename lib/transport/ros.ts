@@ -1,9 +1,8 @@
 import { Observable } from "rxjs";
 import type * as Rcl from "rclnodejs";
 import { fullTypeName } from "../codec/typeName.js";
-import type { TransportOptions } from "./index.js";
 import { QOS_DEFAULT, type QoS } from "./qos.js";
-import type { CdrBytes, RawPublisher, TopicInfo, Transport } from "./transport.js";
+import type { CdrBytes, RawPublisher, TopicInfo, Transport, TransportOptions } from "./transport.js";
 
 type RclModule = typeof Rcl;
 

@@ -39,3 +39,10 @@ export function assertTopicName(topic: string): void {
     throw new Error(`'${topic}' is not a valid ROS topic name`);
   }
 }
+
+export interface TransportOptions {
+  /** The node name the middleware shows (ROS 2 node / DDS participant). */
+  nodeName: string;
+  /** ROS_DOMAIN_ID; defaults to the environment's, else 0. */
+  domainId?: number;
+}
