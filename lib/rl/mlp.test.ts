@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { matMulFastGrad, Mlp } from "./mlp.js";
+import { dense, Mlp } from "./mlp.js";
 import { tf } from "./tf.js";
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
-test("x·W with explicit-transpose gradients equals tfjs's own matMul, value and both gradients", () => {
+test("x·W + b with explicit-transpose gradients equals tfjs's own matMul and add, value and all gradients", () => {
   for (const [n, k, m] of [
     [256, 21, 64],
     [7, 64, 1],
@@ -16,15 +16,19 @@ test("x·W with explicit-transpose gradients equals tfjs's own matMul, value and
     tf.tidy(() => {
       const x = tf.randomNormal([n, k], 0, 1, "float32", n) as tf.Tensor2D;
       const w = tf.randomNormal([k, m], 0, 1, "float32", k) as tf.Tensor2D;
+      const b = tf.randomNormal([m], 0, 1, "float32", k + m) as tf.Tensor1D;
       // A non-uniform upstream gradient, so a swapped or untransposed factor cannot pass.
       const weights = tf.randomNormal([n, m], 0, 1, "float32", m);
-      const loss = (f: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D) => (a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(f(a as tf.Tensor2D, b as tf.Tensor2D), weights));
-      const ours = tf.grads(loss(matMulFastGrad))([x, w]);
-      const theirs = tf.grads(loss((a, b) => tf.matMul(a, b)))([x, w]);
-      assert.ok(maxAbsDiff(matMulFastGrad(x, w), tf.matMul(x, w)) < 1e-5, `${n}×${k}·${k}×${m} value`);
+      type Layer = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+      const loss = (f: Layer) => (p: tf.Tensor, q: tf.Tensor, r: tf.Tensor) =>
+        tf.sum(tf.mul(f(p as tf.Tensor2D, q as tf.Tensor2D, r as tf.Tensor1D), weights));
+      const reference: Layer = (p, q, r) => tf.add(tf.matMul(p, q), r);
+      const ours = tf.grads(loss(dense))([x, w, b]);
+      const theirs = tf.grads(loss(reference))([x, w, b]);
+      assert.ok(maxAbsDiff(dense(x, w, b), reference(x, w, b)) < 1e-5, `${n}×${k}·${k}×${m} value`);
       assert.ok(maxAbsDiff(ours[0]!, theirs[0]!) < 1e-4, `${n}×${k}·${k}×${m} dx`);
       assert.ok(maxAbsDiff(ours[1]!, theirs[1]!) < 1e-4, `${n}×${k}·${k}×${m} dW`);
+      assert.ok(maxAbsDiff(ours[2]!, theirs[2]!) < 1e-4, `${n}×${k}·${k}×${m} db`);
     });
   }
 });

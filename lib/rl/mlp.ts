@@ -2,24 +2,56 @@ import { tf } from "./tf.js";
 
 let instances = 0;
 
+const LAYER_NORM_EPSILON = 1e-5;
+
 /**
- * x·W with its gradient taken through explicit transposes. tfjs's own MatMul gradient uses the
- * transposed-operand forms (`matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`), which the
+ * A dense layer's x·W + b with its gradient taken through explicit transposes. tfjs's own MatMul gradient
+ * uses the transposed-operand forms (`matMul(dy, W, false, true)`, `matMul(x, dy, true, false)`), which the
  * wasm backend runs outside XNNPACK: at the learner's sizes (batch 256, 64 wide) each took ≈ 0.9 ms against
  * ≈ 0.1 ms for a plain product plus a transpose (tf.profile, bench/learner.ts), and they were most of an
- * update's time. The gradients are the same products; mlp.test.ts checks them against tfjs's own.
+ * update's time. The bias is in the same function so its gradient is one sum, not autodiff's broadcast
+ * reduction and the copies it saves. mlp.test.ts checks all three gradients against tfjs's own.
  */
-export const matMulFastGrad = tf.customGrad((x, w, save) => {
+export const dense = tf.customGrad((x, w, b, save) => {
   (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor]);
   return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b as tf.Tensor),
     gradFunc: (dy, saved) => {
       const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g)];
+      return [tf.matMul(g, tf.transpose(ws)), tf.matMul(tf.transpose(xs), g), tf.sum(g, 0)];
     },
   };
-}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/**
+ * LayerNorm over the last axis, (h − μ)/√(σ² + ε)·gain + shift, with its gradient written out. Composed of
+ * tf ops (tf.moments and the affine), it took 12 kernels forward, and autodiff added about three times as
+ * many backward plus an Identity for every tensor each op saves: with four LayerNorms per critic pair on
+ * every update they were a sixth of the update's ~840 kernels (tf.profile). Here it is 9 forward and 12
+ * backward, the textbook LayerNorm gradient dx = (ĝ − mean(ĝ) − x̂·mean(ĝ·x̂))/σ with ĝ = dy·gain;
+ * mlp.test.ts checks it against autodiff through tf.moments.
+ */
+export const layerNorm = tf.customGrad((h, gain, shift, save) => {
+  const x = h as tf.Tensor2D;
+  const centred = tf.sub(x, tf.mean(x, 1, true));
+  const inverseStd = tf.rsqrt(tf.add(tf.mean(tf.square(centred), 1, true), LAYER_NORM_EPSILON));
+  const normalized = tf.mul(centred, inverseStd);
+  (save as tf.GradSaveFunc)([normalized, inverseStd, gain as tf.Tensor]);
+  return {
+    value: tf.add(tf.mul(normalized, gain as tf.Tensor), shift as tf.Tensor),
+    gradFunc: (dy, saved) => {
+      const [xh, rstd, g] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+      const d = dy as tf.Tensor2D;
+      const gh = tf.mul(d, g);
+      const dx = tf.mul(
+        tf.sub(tf.sub(gh, tf.mean(gh, 1, true)), tf.mul(xh, tf.mean(tf.mul(gh, xh), 1, true))),
+        rstd,
+      );
+      return [dx, tf.sum(tf.mul(d, xh), 0), tf.sum(d, 0)];
+    },
+  };
+}) as (h: tf.Tensor2D, gain: tf.Tensor1D, shift: tf.Tensor1D) => tf.Tensor2D;
 
 /**
  * A fully connected network held as tf variables. Hand-built rather than a tfjs-layers model because TD3
@@ -49,7 +81,7 @@ export class Mlp {
      * drowned by random initial values that decay only as fast as the target networks move. Measured
      * on pick_place (seed 101, 40 rollouts): the critics' mean Q on held-out rollouts was 0.4 below their
      * mean discounted return with random output layers and within 0.02 of it with zero ones
-     * (scripts/critic-bias.ts).
+     * (scripts/critic-quality.ts).
      */
     readonly zeroOutput = false,
   ) {
@@ -85,11 +117,10 @@ export class Mlp {
   apply(x: tf.Tensor2D): tf.Tensor2D {
     let h = x;
     this.layers.forEach((layer, i) => {
-      h = tf.add(matMulFastGrad(h, layer.w as tf.Tensor2D), layer.b);
+      h = dense(h, layer.w as tf.Tensor2D, layer.b as tf.Tensor1D);
       if (i + 1 === this.layers.length) return;
       if (layer.gain && layer.shift) {
-        const { mean, variance } = tf.moments(h, 1, true);
-        h = tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), layer.gain), layer.shift);
+        h = layerNorm(h, layer.gain as tf.Tensor1D, layer.shift as tf.Tensor1D);
       }
       h = tf.relu(h);
     });
