@@ -48,6 +48,7 @@ interface ExperimentOptions {
   qWeight: string;
   bcWeight: string;
   explorationNoise: string;
+  noiseCorrelation: string;
   seed: string;
   maxSteps?: string;
   batchSize: string;
@@ -145,6 +146,11 @@ export function addExperimentCommand(program: Command): void {
       "--exploration-noise <x>",
       "Gaussian exploration std (normalized action units)",
       String(DEFAULT_LEARNER.explorationNoise),
+    )
+    .option(
+      "--noise-correlation <x>",
+      "step-to-step correlation of the exploration noise (0: white; 0.9 drifts over about 10 steps)",
+      String(DEFAULT_LEARNER.noiseCorrelation),
     )
     .option("--no-self-imitation", "successful training rollouts do not join the demonstrations")
     .option(
@@ -271,7 +277,7 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
                 : "."),
@@ -342,6 +348,7 @@ async function runAll(
           nStep: positiveInt("--n-step", opts.nStep),
           warmupTransitions: DEFAULT_LEARNER.warmupTransitions,
           explorationNoise: fraction("--exploration-noise", opts.explorationNoise, 0, 2),
+          noiseCorrelation: fraction("--noise-correlation", opts.noiseCorrelation, 0, 0.999),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
           demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),
           actionCandidates: positiveInt("--action-candidates", opts.actionCandidates),

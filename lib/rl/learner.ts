@@ -22,6 +22,14 @@ export interface LearnerConfig {
   readonly warmupTransitions: number;
   /** Gaussian exploration noise while training, in normalized action units. */
   readonly explorationNoise: number;
+  /**
+   * Step-to-step correlation ρ of the exploration noise: n_t = ρ·n_{t−1} + √(1 − ρ²)·σ·ε_t, the same
+   * spread per step as white noise (ρ = 0) but drifting over about 1/(1 − ρ) steps, so that an episode
+   * tries a different path (higher, further round) instead of jitter that averages out within a few
+   * steps (correlated noise for exploration: Lillicrap et al. 2015's Ornstein-Uhlenbeck, Eberhard et al.
+   * 2023's coloured noise). The noise restarts with each episode (startEpisode).
+   */
+  readonly noiseCorrelation?: number;
   /** Behaviour-cloning steps on the demos before online learning. */
   readonly bcSteps: number;
   /**
@@ -53,6 +61,7 @@ export const DEFAULT_LEARNER: Omit<LearnerConfig, "td3"> = {
   nStep: 1,
   warmupTransitions: 256,
   explorationNoise: 0.2,
+  noiseCorrelation: 0,
   bcSteps: 8000,
   demoBatchFraction: 0.5,
 };
@@ -97,6 +106,7 @@ export class Learner {
   demos: ReplayBuffer;
   rng: Rng;
   private readonly online: NStepTransitions;
+  private noise: Float32Array | undefined;
   readonly counters: LearnerCounters = {
     transitions: 0,
     updates: 0,
@@ -155,6 +165,23 @@ export class Learner {
     this.addEpisodes(episode, (t) => this.demos.add(t));
   }
 
+  /** A new episode's exploration noise starts afresh, independent of the last episode's. */
+  startEpisode(): void {
+    this.noise = undefined;
+  }
+
+  /** The next step's exploration noise (see `noiseCorrelation`), σ = `explorationNoise`. */
+  private nextNoise(n: number): Float32Array {
+    const rho = this.config.noiseCorrelation ?? 0;
+    const sigma = this.config.explorationNoise;
+    const previous = this.noise;
+    const fresh = Math.sqrt(1 - rho * rho) * sigma;
+    const noise = new Float32Array(n);
+    for (let i = 0; i < n; i++)
+      noise[i] = previous ? rho * previous[i]! + fresh * this.rng.normal() : sigma * this.rng.normal();
+    return noise;
+  }
+
   /** The action to take, in [-1, 1]; with exploration noise (and `actionCandidates`) while training. */
   act(observation: Float32Array, explore: boolean): Float32Array {
     const action = this.agent.act(observation);
@@ -164,15 +191,18 @@ export class Learner {
     const ranked = k > 1 && this.agent.criticUpdates >= this.config.td3.actorWarmupUpdates;
     const n = action.length;
     const candidates = new Float32Array((ranked ? k : 1) * n);
-    for (let c = 0; c < candidates.length / n; c++)
-      for (let i = 0; i < n; i++) {
-        const noisy = action[i]! + this.config.explorationNoise * this.rng.normal();
-        candidates[c * n + i] = Math.max(-1, Math.min(1, noisy));
-      }
+    const noises: Float32Array[] = [];
+    for (let c = 0; c < candidates.length / n; c++) {
+      const noise = this.nextNoise(n);
+      noises.push(noise);
+      for (let i = 0; i < n; i++) candidates[c * n + i] = Math.max(-1, Math.min(1, action[i]! + noise[i]!));
+    }
+    this.noise = noises[0];
     if (!ranked) return candidates;
     const q = this.agent.values(observation, candidates);
     let best = 0;
     for (let c = 1; c < k; c++) if (q[c]! > q[best]!) best = c;
+    this.noise = noises[best];
     return candidates.slice(best * n, (best + 1) * n);
   }
 

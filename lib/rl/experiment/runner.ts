@@ -126,6 +126,7 @@ export async function runCondition(
     let transitions = 0;
     let trainingSuccesses = 0;
     for (let i = 1; i <= config.rollouts; i++) {
+      learner.startEpisode();
       const outcome = await runEpisode(
         env,
         config.seed * 1_000_000 + i,
