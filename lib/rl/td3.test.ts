@@ -151,3 +151,35 @@ test("critic-ranked exploration takes better actions than the noise alone, once 
   assert.ok(Math.abs(untrained - plain) < 0.1, `before warm-up ${untrained.toFixed(3)} is plain noise`);
   learner.dispose();
 });
+
+test("correlated exploration noise keeps white noise's spread, drifts step to step and restarts each episode", () => {
+  const noiseOf = (rho: number): { std: number; lag1: number; acrossEpisodes: number } => {
+    const learner = new Learner(config({ explorationNoise: 0.05, noiseCorrelation: rho }), 8);
+    const s = Float32Array.of(0.1, -0.2);
+    const greedy = learner.act(s, false)[0]!;
+    const steps = 40;
+    const episodes = 100;
+    const noise: number[][] = [];
+    for (let e = 0; e < episodes; e++) {
+      learner.startEpisode();
+      noise.push(Array.from({ length: steps }, () => learner.act(s, true)[0]! - greedy));
+    }
+    learner.dispose();
+    const all = noise.flat();
+    const variance = all.reduce((acc, x) => acc + x * x, 0) / all.length;
+    const corr = (pairs: [number, number][]): number =>
+      pairs.reduce((acc, [a, b]) => acc + a * b, 0) / pairs.length / variance;
+    return {
+      std: Math.sqrt(variance),
+      lag1: corr(noise.flatMap((n) => n.slice(1).map((x, t): [number, number] => [n[t]!, x]))),
+      // The last step of one episode against the first of the next.
+      acrossEpisodes: corr(noise.slice(1).map((n, e): [number, number] => [noise[e]!.at(-1)!, n[0]!])),
+    };
+  };
+  const white = noiseOf(0);
+  const drifting = noiseOf(0.9);
+  for (const n of [white, drifting]) assert.ok(Math.abs(n.std - 0.05) < 0.006, `spread ${n.std}`);
+  assert.ok(Math.abs(white.lag1) < 0.1, `white noise lag-1 correlation ${white.lag1}`);
+  assert.ok(Math.abs(drifting.lag1 - 0.9) < 0.05, `correlated noise lag-1 correlation ${drifting.lag1}`);
+  assert.ok(Math.abs(drifting.acrossEpisodes) < 0.3, `across episodes ${drifting.acrossEpisodes}`);
+});
