@@ -43,6 +43,7 @@ interface ExperimentOptions {
   evalEpisodes: string;
   updatesPerStep: string;
   nStep: string;
+  actorHidden?: string;
   gamma: string;
   bcSteps: string;
   qWeight: string;
@@ -60,6 +61,13 @@ interface ExperimentOptions {
   actionCandidates: string;
   progressMargin: string;
   advantageTemperature: string;
+}
+
+function widths(name: string, value: string): number[] {
+  const out = value.split(",").map(Number);
+  if (out.length === 0 || out.some((w) => !Number.isInteger(w) || w < 1))
+    throw new Error(`${name} must be comma-separated whole numbers ≥ 1, e.g. 256,256; got '${value}'`);
+  return out;
 }
 
 function positiveInt(name: string, value: string, allowZero = false): number {
@@ -138,6 +146,10 @@ export function addExperimentCommand(program: Command): void {
       String(DEFAULT_LEARNER.demoBatchFraction),
     )
     .option("--no-critic-layer-norm", "critics without LayerNorm")
+    .option(
+      "--actor-hidden <widths>",
+      `the actor's hidden layer widths, e.g. 256,256 (default: the critics', ${DEFAULT_TD3.hidden.join(",")})`,
+    )
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
     .option("--bc-steps <n>", "behaviour-cloning steps", String(DEFAULT_LEARNER.bcSteps))
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
@@ -276,7 +288,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}, ` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
@@ -337,6 +349,7 @@ async function runAll(
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
             criticLayerNorm: opts.criticLayerNorm,
+            ...(opts.actorHidden ? { actorHidden: widths("--actor-hidden", opts.actorHidden) } : {}),
             regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
             advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
             observationDim: 0,

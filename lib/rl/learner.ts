@@ -309,11 +309,18 @@ export class Learner {
     const { meta, arrays } = contents;
     if (meta.kind !== "td3bc-learner")
       throw new Error(`checkpoint holds '${String(meta.kind)}', not a TD3+BC learner`);
-    const saved = meta.td3 as Td3Config;
-    for (const key of ["observationDim", "actionDim", "hidden"] as const) {
-      if (JSON.stringify(saved[key]) !== JSON.stringify(config.td3[key])) {
+    // The sizes that decide the networks' shapes; the actor's widths default to the critics'.
+    const shapes = (c: Td3Config) => ({
+      observationDim: c.observationDim,
+      actionDim: c.actionDim,
+      hidden: c.hidden,
+      actorHidden: c.actorHidden ?? c.hidden,
+    });
+    const [saved, wanted] = [shapes(meta.td3 as Td3Config), shapes(config.td3)];
+    for (const key of ["observationDim", "actionDim", "hidden", "actorHidden"] as const) {
+      if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
         throw new Error(
-          `checkpoint was made with ${key} = ${JSON.stringify(saved[key])}, this learner has ${JSON.stringify(config.td3[key])}`,
+          `checkpoint was made with ${key} = ${JSON.stringify(saved[key])}, this learner has ${JSON.stringify(wanted[key])}`,
         );
       }
     }
