@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
-import { ACTION_DIM } from "../lib/rl/spaces.js";
+import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
@@ -21,6 +21,9 @@ const { values } = parseArgs({
     task: { type: "string", default: "pick_place" },
     seed: { type: "string", default: "101" },
     "held-out": { type: "string", default: "30" },
+    "n-step": { type: "string", default: String(DEFAULT_LEARNER.nStep) },
+    "q-weight": { type: "string", default: String(DEFAULT_TD3.alpha) },
+    "updates-per-step": { type: "string", default: String(DEFAULT_LEARNER.updatesPerStep) },
   },
 });
 const [condition] = parseConditions(values.condition);
@@ -42,7 +45,14 @@ const run: RunConfig = {
   selfImitation: true,
   learner: {
     ...DEFAULT_LEARNER,
-    td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
+    td3: {
+      ...DEFAULT_TD3,
+      observationDim: env.observationNames.length,
+      actionDim: ACTION_DIM,
+      alpha: Number(values["q-weight"]),
+    },
+    nStep: Number(values["n-step"]),
+    updatesPerStep: Number(values["updates-per-step"]),
     // The full-size experiment's cloning (docs/experiments/README.md).
     bcSteps: 2000,
   },
@@ -83,7 +93,37 @@ const heldOut = training(
     });
   },
 );
-for (let j = 0; j < Number(values["held-out"]); j++) await runEpisode(env, 7_000_000 + j, explore, heldOut);
+// Apart by whether the gripper holds the object: reaching and closing are where pick_place's cloned
+// policies stall, and where the ground-truth Φ (distance to the object) and the expert (hover above, then
+// descend) disagree most.
+const cosines: { holding: boolean; cosine: number }[] = [];
+const grasped = env.observationNames.indexOf("grasped");
+const h = 0.05;
+const steered = 4; // translation x, y, z and yaw: the binary gripper has no gradient to follow
+const exploreAndCompare = (observation: Float32Array): Float32Array => {
+  const pi = learner.act(observation, false);
+  const expert = normalizeAction(env.expert(0), env.actionBounds);
+  const want = Array.from({ length: steered }, (_, i) => expert[i]! - pi[i]!);
+  if (Math.hypot(...want) > 0.1) {
+    const probes = new Float32Array(2 * steered * ACTION_DIM);
+    for (let i = 0; i < steered; i++)
+      for (const [k, sign] of [
+        [2 * i, 1],
+        [2 * i + 1, -1],
+      ] as const) {
+        probes.set(pi, k * ACTION_DIM);
+        probes[k * ACTION_DIM + i] = pi[i]! + sign * h;
+      }
+    const q = learner.agent.values(observation, probes);
+    const grad = want.map((_, i) => (q[2 * i]! - q[2 * i + 1]!) / (2 * h));
+    const dot = grad.reduce((acc, g, i) => acc + g * want[i]!, 0);
+    const size = Math.hypot(...grad) * Math.hypot(...want);
+    if (size > 0) cosines.push({ holding: observation[grasped]! > 0.5, cosine: dot / size });
+  }
+  return explore(observation);
+};
+for (let j = 0; j < Number(values["held-out"]); j++)
+  await runEpisode(env, 7_000_000 + j, exploreAndCompare, heldOut);
 const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
 const [mq, mg] = [mean(q), mean(g)];
 const cov = mean(q.map((x, i) => (x - mq) * (g[i]! - mg)));
@@ -91,6 +131,13 @@ const corr = cov / Math.sqrt(mean(q.map((x) => (x - mq) ** 2)) * mean(g.map((x) 
 console.log(
   `${values.task} ${condition}, ${run.rollouts} rollouts (${trainingSuccesses} successful): over ${q.length} ` +
     `held-out steps mean Q ${mq.toFixed(3)}, mean return ${mg.toFixed(3)}, correlation ${Number.isFinite(corr) ? corr.toFixed(3) : "undefined (no return varied)"}`,
+);
+const alignment = (part: { cosine: number }[]): string =>
+  `${part.length} steps, mean cosine ${mean(part.map((c) => c.cosine)).toFixed(3)}, positive on ` +
+  `${((100 * part.filter((c) => c.cosine > 0).length) / part.length).toFixed(0)}%`;
+console.log(
+  `action gradient against the expert's direction: ${alignment(cosines)}; not holding the object: ` +
+    `${alignment(cosines.filter((c) => !c.holding))}; holding it: ${alignment(cosines.filter((c) => c.holding))}`,
 );
 learner.dispose();
 env.close();
