@@ -3,7 +3,7 @@
 // each failure, the furthest stage it reached. A tuning aid: it told that pick_place's cloned policies stall
 // in `reach` beside the cube (docs/experiments/README.md). Usage (rendering is not needed):
 //   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
-//       [--episodes 20] [--max-steps 100]
+//       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64]
 import { parseArgs } from "node:util";
 import { collectDemos, EVAL_SEED_BASE } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     seed: { type: "string", default: "101" },
     episodes: { type: "string", default: "20" },
     "max-steps": { type: "string", default: "100" },
+    "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
   },
 });
 const seed = Number(values.seed);
@@ -26,7 +27,12 @@ const maxSteps = Number(values["max-steps"]);
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
   ...DEFAULT_LEARNER,
-  td3: { ...DEFAULT_TD3, observationDim: env.observationNames.length, actionDim: ACTION_DIM },
+  td3: {
+    ...DEFAULT_TD3,
+    observationDim: env.observationNames.length,
+    actionDim: ACTION_DIM,
+    actorHidden: values["actor-hidden"].split(",").map(Number),
+  },
   explorationNoise: 0,
   bcSteps: Number(values["bc-steps"]),
 };
