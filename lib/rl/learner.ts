@@ -197,8 +197,10 @@ export class Learner {
       noises.push(noise);
       for (let i = 0; i < n; i++) candidates[c * n + i] = Math.max(-1, Math.min(1, action[i]! + noise[i]!));
     }
-    this.noise = noises[0];
-    if (!ranked) return candidates;
+    if (!ranked) {
+      this.noise = noises[0];
+      return candidates;
+    }
     const q = this.agent.values(observation, candidates);
     let best = 0;
     for (let c = 1; c < k; c++) if (q[c]! > q[best]!) best = c;
