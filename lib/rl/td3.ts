@@ -12,7 +12,7 @@ export interface Td3Config {
   /**
    * The actor's hidden layer widths. The actor is what behaviour cloning fits, and the scripted expert it
    * clones switches between phases (hover, descend, close, lift, carry): at 64×64 cloning 60 demos gave
-   * 28–60% greedy success on pick_place, at 256×256 72% (scripts/bc-failure-stages.ts, seed 101).
+   * 28–62% greedy success on pick_place, at 256×256 72% (scripts/bc-failure-stages.ts, seed 101).
    */
   readonly actorHidden?: readonly number[];
   /** The learner's discount; the shaping term must use the same value. */
