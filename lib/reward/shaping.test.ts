@@ -10,8 +10,8 @@ interface Episode {
 }
 
 /** Runs an episode through the shaper; returns the transitions (step ≥ 1). */
-function run(gamma: number, ep: Episode, delta = 0.05): ShapedStep[] {
-  const shaper = new Shaper({ gamma, successDelta: delta });
+function run(gamma: number, ep: Episode, delta = 0.05, shapingWeight = 1): ShapedStep[] {
+  const shaper = new Shaper({ gamma, successDelta: delta, shapingWeight });
   shaper.startEpisode(7n);
   const out: ShapedStep[] = [];
   ep.estimates.forEach((phi, i) => {
@@ -51,6 +51,25 @@ test("telescoping: Σ γᵗ Fₜ = γᵀ Φ(s_T) − Φ(s₀) over random episod
     const phiT = ep.end === "terminal" ? 0 : ep.estimates[T];
     const expected = gamma ** T * phiT - ep.estimates[0];
     assert.ok(Math.abs(discounted(gamma, f) - expected) < 1e-9, `episode ${i}`);
+  }
+});
+
+test("a shaping weight w scales only the potential terms: Σ γᵗ rₜ = γᵀ·r_gold − w·Φ(s₀) at a terminal", () => {
+  const r = rng(11);
+  for (let i = 0; i < 100; i++) {
+    const gamma = 0.8 + 0.2 * r();
+    const w = 0.1 + 20 * r();
+    const ep = randomEpisode(r, "terminal");
+    const steps = run(gamma, ep, 0.05, w);
+    const T = steps.length;
+    const gold = ep.successAtEnd ? gamma ** (T - 1) : 0;
+    assert.equal(steps.at(-1)!.rGold, ep.successAtEnd ? 1 : 0, `episode ${i}: r_gold stays 1, unscaled`);
+    const expected = gold - w * ep.estimates[0]!;
+    const got = discounted(
+      gamma,
+      steps.map((s) => s.reward),
+    );
+    assert.ok(Math.abs(got - expected) < 1e-9, `episode ${i}: ${got} vs ${expected}`);
   }
 });
 
@@ -251,10 +270,12 @@ test("flush closes a pending terminal with the last state when no new frame arri
   assert.equal(shaper.flush(), undefined);
 });
 
-test("rejects γ, δ, the success source and the hold outside their ranges", () => {
+test("rejects γ, δ, the success source, the hold and the shaping weight outside their ranges", () => {
   assert.throws(() => new Shaper({ gamma: 0, successDelta: 0.05 }), /gamma/);
   assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 1 }), /success_delta/);
   const bad = "oracle" as unknown as "task";
   assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 0.05, successSource: bad }), /success_source/);
   assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 0.05, successHold: 0 }), /success_hold/);
+  for (const w of [0, -1, NaN, Infinity])
+    assert.throws(() => new Shaper({ gamma: 0.9, successDelta: 0.05, shapingWeight: w }), /shaping_weight/);
 });

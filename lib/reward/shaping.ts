@@ -21,6 +21,12 @@ export interface ShapingOptions {
   readonly successSource?: SuccessSource;
   /** Consecutive transitions with Φ(s′) ≥ 1 − δ that make a model-detected success; default 1. */
   readonly successHold?: number;
+  /**
+   * w in r = r_gold + w·(γ·Φ(s′) − Φ(s)); default 1. w·Φ is a potential too, so any w > 0 leaves the
+   * optimal policy unchanged (Ng et al. 1999), but it sets how much a step's progress is worth beside
+   * r_gold = 1: at w = 1 an expert's step (ΔΦ ≈ 0.02 on pick_place) is worth a fiftieth of finishing.
+   */
+  readonly shapingWeight?: number;
 }
 
 export interface ShapedStep {
@@ -62,6 +68,7 @@ export class Shaper {
   private ended = false;
   readonly successSource: SuccessSource;
   private readonly successHold: number;
+  private readonly shapingWeight: number;
 
   constructor(private readonly options: ShapingOptions) {
     if (!(options.gamma > 0 && options.gamma <= 1))
@@ -77,6 +84,9 @@ export class Shaper {
     this.successHold = options.successHold ?? 1;
     if (!(Number.isInteger(this.successHold) && this.successHold >= 1))
       throw new Error(`success_hold must be an integer ≥ 1, got ${this.successHold}`);
+    this.shapingWeight = options.shapingWeight ?? 1;
+    if (!(Number.isFinite(this.shapingWeight) && this.shapingWeight > 0))
+      throw new Error(`shaping_weight must be a finite number > 0, got ${this.shapingWeight}`);
   }
 
   get episodeId(): bigint | undefined {
@@ -145,7 +155,7 @@ export class Shaper {
     if (terminal || truncated) this.ended = true;
     return this.emit(
       {
-        reward: rGold + shapingTerm(gamma, phi, phiNext),
+        reward: rGold + this.shapingWeight * shapingTerm(gamma, phi, phiNext),
         rGold,
         phi,
         phiNext,

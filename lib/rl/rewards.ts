@@ -59,6 +59,8 @@ export interface RewardOptions {
   readonly gamma: number;
   /** δ of the reward node's success detector (unused here: the experiment's success comes from the task). */
   readonly successDelta: number;
+  /** w of the shaped conditions (ShapingOptions.shapingWeight); `naive` pays w·(Φ(s′) − Φ(s)). Default 1. */
+  readonly shapingWeight?: number;
 }
 
 /** What the environment reports about the transition into s′. */
@@ -78,6 +80,7 @@ export interface TransitionOutcome {
  */
 export class EpisodeRewards {
   private readonly shaper: Shaper | undefined;
+  private readonly weight: number;
   private phi = 0;
   private episode = 0n;
 
@@ -86,6 +89,7 @@ export class EpisodeRewards {
     options: RewardOptions,
   ) {
     if (condition === "pbrs" || condition === "pbrs_oracle") this.shaper = new Shaper(options);
+    this.weight = options.shapingWeight ?? 1;
   }
 
   /** Starts an episode whose first state has potential `phi` (0 for sparse). */
@@ -108,7 +112,7 @@ export class EpisodeRewards {
       case "sparse":
         return outcome.success ? 1 : 0;
       case "naive":
-        return shapingTerm(1, phi, outcome.phiNext);
+        return this.weight * shapingTerm(1, phi, outcome.phiNext);
       case "pbrs":
       case "pbrs_oracle": {
         const shaper = this.shaper!;
