@@ -1,8 +1,8 @@
 import type { CameraFrame, Env, EnvOptions, EnvStep, FrameRequest } from "../lib/rl/env.js";
 import { actionBounds } from "../lib/rl/spaces.js";
 import type { Policy } from "./experts/expert.js";
-import { createSim, type Sim, type StepResult } from "./sim.js";
-import { taskByName, type TaskName } from "./tasks/index.js";
+import { createSim, withGripperMoved, type Sim, type StepResult } from "./sim.js";
+import { overallProgress, taskByName, type TaskName } from "./tasks/index.js";
 import { GRIPPER } from "./world/gripper.js";
 import { VIEW_NAMES, type ViewName } from "./world/spec.js";
 
@@ -90,6 +90,15 @@ class SimPolicyEnv implements Env {
     }
     const c = this.expertPolicy.policy.act(this.last.state, this.last.truth);
     return Float32Array.of(c.translation[0], c.translation[1], c.translation[2], c.yaw, c.gripper);
+  }
+
+  /**
+   * The ground-truth progress the current state would have with the gripper (and what it holds) moved by
+   * `offset` (m), for diagnostics that compare a learned slope with the true one (scripts/critic-quality.ts).
+   */
+  progressIfMoved(offset: readonly [number, number, number]): number {
+    const estimate = this.current.truthOf(withGripperMoved(this.last.state, offset));
+    return overallProgress(estimate, this.stageNames.length);
   }
 
   close(): void {

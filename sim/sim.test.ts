@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { FAILURE_MODES, type FailureMode } from "./experts/expert.js";
 import { runEpisode } from "./rollout.js";
-import { createSim, type StepResult, type Truth } from "./sim.js";
+import { createSim, withGripperMoved, type StepResult, type Truth } from "./sim.js";
 import { TASK_NAMES, type TaskName } from "./tasks/index.js";
 import { quatYaw } from "./world/math.js";
 
@@ -142,6 +142,25 @@ test("an object carried off the table and dropped ends the episode as a failure"
   assert.equal(r.truth.terminal, true);
   assert.equal(r.truth.success, false);
   assert.match(r.truth.failure ?? "", /fell off the table/);
+});
+
+test("truthOf reads the ground truth of a state with the gripper moved, the held object moving along", async () => {
+  const sim = await createSim({ task: "pick_place", seed: 0, views: [] });
+  let r = sim.reset();
+  const live = structuredClone(r.state);
+  const toCube = r.state.objects.object!.position.map((v, k) => 0.5 * (v - r.state.gripper.position[k]!));
+  const closer = sim.truthOf(withGripperMoved(r.state, toCube as [number, number, number]));
+  assert.equal(closer.stage, 0);
+  assert.ok(closer.stageProgress > r.truth.stageProgress, "halfway to the cube is further through reaching");
+  assert.deepEqual(r.state, live, "the live state is not changed");
+  const policy = sim.expert();
+  while (r.truth.stage < 3) r = sim.step(policy.act(r.state, r.truth));
+  const carried = withGripperMoved(r.state, [0, 0, -0.05]);
+  assert.ok(
+    Math.abs(carried.objects.object!.position[2] - (r.state.objects.object!.position[2] - 0.05)) < 1e-9,
+  );
+  assert.ok(sim.truthOf(carried).stage < 3, "lowered below the carry height it falls back to lifting");
+  sim.close();
 });
 
 test("bad actions and misuse get clear errors", async () => {

@@ -82,7 +82,26 @@ export interface Sim {
   step(action: GripperCommand): StepResult;
   /** The scripted expert for the current episode. */
   expert(options?: Partial<ExpertOptions>): Policy;
+  /**
+   * The stage estimate this episode's ground truth gives any world state, not only the live one (a state
+   * with the gripper moved, to see where progress rises: scripts/potential-ascent.ts).
+   */
+  truthOf(state: WorldState): StageEstimate;
   close(): void;
+}
+
+/**
+ * A copy of `state` with the gripper, and the object it holds, moved by `offset` (m): where the next step's
+ * translation would put them, to read the ground truth there (Sim.truthOf) without stepping the physics.
+ */
+export function withGripperMoved(state: WorldState, offset: readonly [number, number, number]): WorldState {
+  const moved = structuredClone(state);
+  const held = moved.gripper.grasped ? moved.objects[moved.gripper.grasped] : undefined;
+  for (let k = 0; k < 3; k++) {
+    moved.gripper.position[k]! += offset[k]!;
+    if (held) held.position[k]! += offset[k]!;
+  }
+  return moved;
 }
 
 const OBJECT_FIELDS = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
@@ -258,6 +277,10 @@ export async function createSim(options: SimOptions): Promise<Sim> {
         { noise: 0, failure: "none", ...expertOptions },
         expertRng,
       );
+    },
+    truthOf(state) {
+      if (!evaluate) throw new Error("call reset() before truthOf()");
+      return evaluate(state);
     },
     close() {
       physics?.free();
