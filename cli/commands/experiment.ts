@@ -45,9 +45,13 @@ interface ExperimentOptions {
   nStep: string;
   actorHidden?: string;
   gamma: string;
+  shapingWeight: string;
   bcSteps: string;
   qWeight: string;
   bcWeight: string;
+  policyDelay: string;
+  progressWeight: string;
+  imitationSteps: string;
   explorationNoise: string;
   noiseCorrelation: string;
   seed: string;
@@ -151,9 +155,29 @@ export function addExperimentCommand(program: Command): void {
       `the actor's hidden layer widths, e.g. 256,256 (default: the critics', ${DEFAULT_TD3.hidden.join(",")})`,
     )
     .option("--gamma <x>", "learner discount, also used by the shaped rewards", String(DEFAULT_TD3.gamma))
+    .option(
+      "--shaping-weight <w>",
+      "w in r = r_gold + w·(γΦ(s′) − Φ(s)) (naive: w·(Φ(s′) − Φ(s))); any w > 0 is policy-invariant",
+      "1",
+    )
     .option("--bc-steps <n>", "behaviour-cloning steps", String(DEFAULT_LEARNER.bcSteps))
     .option("--q-weight <x>", "weight of Q in the actor loss", String(DEFAULT_TD3.alpha))
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
+    .option(
+      "--progress-weight <x>",
+      "weight of progress guidance in the actor loss (a model of the next state's Φ; not for sparse)",
+      String(DEFAULT_TD3.progressWeight),
+    )
+    .option(
+      "--imitation-steps <n>",
+      "actor-only BC steps on the demonstrations each time a successful rollout joins them",
+      "0",
+    )
+    .option(
+      "--policy-delay <n>",
+      "critic updates per actor update (TD3's delay)",
+      String(DEFAULT_TD3.policyDelay),
+    )
     .option(
       "--exploration-noise <x>",
       "Gaussian exploration std (normalized action units)",
@@ -288,8 +312,8 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? "on" : "off"}` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions)` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
                 : "."),
@@ -339,6 +363,7 @@ async function runAll(
         demos: positiveInt("--demos", opts.demos),
         demoNoise: fraction("--demo-noise", opts.demoNoise!, 0, 10),
         successDelta: 0.05,
+        shapingWeight: fraction("--shaping-weight", opts.shapingWeight, 1e-6, 1000),
         maxSteps,
         selfImitation: opts.selfImitation,
         ...(progressImitation ? { progressImitation } : {}),
@@ -348,6 +373,10 @@ async function runAll(
             gamma,
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
+            policyDelay: positiveInt("--policy-delay", opts.policyDelay),
+            // A sparse reward has no potential to model.
+            progressWeight:
+              condition === "sparse" ? 0 : fraction("--progress-weight", opts.progressWeight, 0, 1000),
             criticLayerNorm: opts.criticLayerNorm,
             ...(opts.actorHidden ? { actorHidden: widths("--actor-hidden", opts.actorHidden) } : {}),
             regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
@@ -365,6 +394,7 @@ async function runAll(
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
           demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),
           actionCandidates: positiveInt("--action-candidates", opts.actionCandidates),
+          imitationSteps: positiveInt("--imitation-steps", opts.imitationSteps, true),
         },
       });
       runs.push(run);

@@ -1,5 +1,5 @@
 import type { CheckpointContents } from "./checkpoint.js";
-import type { AdamState } from "./flatAdam.js";
+import type { AdamState, FlatAdam } from "./flatAdam.js";
 import type { Mlp } from "./mlp.js";
 import { NStepTransitions } from "./nStepTransitions.js";
 import { Rng } from "./random.js";
@@ -47,6 +47,13 @@ export interface LearnerConfig {
    * critics do not yet rank nearby actions well. Kept as an experiment option, off by default.
    */
   readonly actionCandidates?: number;
+  /**
+   * Actor-only behaviour-cloning steps on the demonstrations each time episodes join them (`imitate`: a
+   * successful rollout, or the progress steps of a failed one). The actor otherwise fits its growing demonstration set only through the TD3 updates, one
+   * per `policyDelay` transitions, while a policy cloned from 60 clean demos needed ~4000 steps to reach
+   * its best (scripts/bc-failure-stages.ts). 0: none.
+   */
+  readonly imitationSteps?: number;
 }
 
 /**
@@ -163,6 +170,9 @@ export class Learner {
    */
   imitate(episode: readonly Transition[]): void {
     this.addEpisodes(episode, (t) => this.demos.add(t));
+    const batch = Math.min(this.config.batchSize, this.demos.size);
+    for (let i = 0; i < (this.config.imitationSteps ?? 0); i++)
+      this.agent.imitationStep(this.demos.sample(batch, this.rng));
   }
 
   /** A new episode's exploration noise starts afresh, independent of the last episode's. */
@@ -227,6 +237,7 @@ export class Learner {
       rewards: join(online.rewards, demos.rewards),
       nextObservations: join(online.nextObservations, demos.nextObservations),
       bootstrap: join(online.bootstrap, demos.bootstrap),
+      progressGains: join(online.progressGains, demos.progressGains),
     };
   }
 
@@ -260,6 +271,16 @@ export class Learner {
       ["critic2", a.critics[1]],
       ["critic1_target", a.criticTargets[0]],
       ["critic2_target", a.criticTargets[1]],
+      ...(a.progress ? [["progress", a.progress.model] as [string, Mlp]] : []),
+    ];
+  }
+
+  private optimizers(): [string, FlatAdam][] {
+    const a = this.agent;
+    return [
+      ["actor_optimizer", a.actorOptimizer],
+      ["critic_optimizer", a.criticOptimizer],
+      ...(a.progress ? [["progress_optimizer", a.progress.optimizer] as [string, FlatAdam]] : []),
     ];
   }
 
@@ -268,10 +289,7 @@ export class Learner {
     const arrays: Record<string, Float32Array> = {};
     for (const [name, net] of this.networks()) net.read().forEach((w, i) => (arrays[`${name}/${i}`] = w));
     const optimizers: Record<string, { iterations: number }> = {};
-    for (const [name, opt] of [
-      ["actor_optimizer", this.agent.actorOptimizer],
-      ["critic_optimizer", this.agent.criticOptimizer],
-    ] as const) {
+    for (const [name, opt] of this.optimizers()) {
       const state = opt.state();
       optimizers[name] = { iterations: state.iterations };
       arrays[`${name}/m`] = state.m;
@@ -287,8 +305,15 @@ export class Learner {
     ] as const) {
       const d = buffer.data();
       buffers[name] = { capacity: d.capacity, size: d.size, next: d.next };
-      for (const key of ["observations", "actions", "rewards", "nextObservations", "bootstrap"] as const) {
-        arrays[`${name}/${key}`] = d[key];
+      for (const key of [
+        "observations",
+        "actions",
+        "rewards",
+        "nextObservations",
+        "bootstrap",
+        "progressGains",
+      ] as const) {
+        arrays[`${name}/${key}`] = d[key]!;
       }
     }
     return {
@@ -298,6 +323,7 @@ export class Learner {
         td3: this.config.td3,
         counters: this.counters,
         criticUpdates: this.agent.criticUpdates,
+        progressUpdates: this.agent.progressUpdates,
         rng: this.rng.state(),
         optimizers,
         buffers,
@@ -334,10 +360,7 @@ export class Learner {
     const learner = new Learner(config, meta.seed as number);
     for (const [name, net] of learner.networks())
       net.write(net.variables.map((_, i) => need(`${name}/${i}`)));
-    for (const [name, opt] of [
-      ["actor_optimizer", learner.agent.actorOptimizer],
-      ["critic_optimizer", learner.agent.criticOptimizer],
-    ] as const) {
+    for (const [name, opt] of learner.optimizers()) {
       opt.restore(adamState(name, (meta.optimizers as Record<string, unknown>)[name], need));
     }
     learner.agent.setNorm({ mean: need("norm/mean"), std: need("norm/std") });
@@ -354,6 +377,7 @@ export class Learner {
           rewards: need(`${name}/rewards`),
           nextObservations: need(`${name}/nextObservations`),
           bootstrap: need(`${name}/bootstrap`),
+          ...(arrays[`${name}/progressGains`] ? { progressGains: arrays[`${name}/progressGains`] } : {}),
         },
         o,
         a,
@@ -364,6 +388,7 @@ export class Learner {
     learner.rng = new Rng(`learner-${String(meta.seed)}`, meta.rng as object);
     Object.assign(learner.counters, meta.counters as LearnerCounters);
     learner.agent.criticUpdates = meta.criticUpdates as number;
+    learner.agent.progressUpdates = (meta.progressUpdates as number | undefined) ?? 0;
     return learner;
   }
 

@@ -86,6 +86,15 @@ test("a transition that does not continue the previous one closes the window: no
   );
 });
 
+test("an n-step transition keeps its first step's progress gain, the one-step target of the progress model", () => {
+  const steps = episode([1, 2, 4], "terminal").map((t, i) => ({ ...t, progressGain: 0.1 * (i + 1) }));
+  assert.deepEqual(
+    collect(2, steps).map((t) => t.progressGain),
+    [0.1, 0.2, 0.30000000000000004],
+  );
+  assert.equal(collect(2, episode([1, 2], "terminal"))[0]!.progressGain, undefined);
+});
+
 test("n must be a whole number ≥ 1", () => {
   assert.throws(() => new NStepTransitions(0, GAMMA, () => {}), /n ≥ 1/);
   assert.throws(() => new NStepTransitions(2.5, GAMMA, () => {}), /n ≥ 1/);

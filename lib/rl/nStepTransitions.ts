@@ -51,6 +51,8 @@ export class NStepTransitions {
       terminal: end.terminal,
       truncated: end.truncated,
       bootstrapScale: this.gamma ** (this.window.length - 1),
+      // The progress model predicts one step ahead whatever n is: the first step's s′.
+      ...(first.progressGain === undefined ? {} : { progressGain: first.progressGain }),
     });
     this.window.shift();
   }

@@ -92,6 +92,69 @@ test("behaviour cloning fits demonstrated actions, and the same seed gives the s
   b.dispose();
 });
 
+test("progress guidance climbs a model of the progress a step makes when the reward itself says nothing", () => {
+  // Q weight 0 and no demos: only the progress model can move the actor. Φ(s′) peaks at the best action.
+  const guided = (progressGain: boolean): [number, number, Learner] => {
+    const learner = new Learner(config({ td3: { ...config().td3, alpha: 0, progressWeight: 1 } }), 3);
+    const rng = new Rng(11);
+    const before = error(learner, new Rng(99));
+    for (let i = 0; i < 900; i++) {
+      const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+      const a = learner.act(s, true);
+      learner.observe({
+        observation: s,
+        action: a,
+        reward: 0,
+        nextObservation: s,
+        terminal: true,
+        truncated: false,
+        ...(progressGain ? { progressGain: 1 + reward(s, a) } : {}),
+      });
+    }
+    return [before, error(learner, new Rng(99)), learner];
+  };
+  const [before, after, learner] = guided(true);
+  assert.ok(learner.agent.progressUpdates > 800);
+  assert.ok(after < before / 4 && after < 0.05, `policy error ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+  learner.dispose();
+  // Without potentials (a sparse reward) the model is never fitted and the actor is left where it was.
+  const [unmoved, still, idle] = guided(false);
+  assert.equal(idle.agent.progressUpdates, 0);
+  assert.equal(still, unmoved);
+  idle.dispose();
+});
+
+test("imitation steps fit the actor to a successful episode when it joins the demonstrations", () => {
+  const rng = new Rng(8);
+  const episode = Array.from({ length: 100 }, () => {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    return {
+      observation: s,
+      action: Float32Array.from(best(s)),
+      reward: 0,
+      nextObservation: s,
+      terminal: false,
+      truncated: false,
+    };
+  });
+  const seed = Float32Array.of(0.1, 0.1);
+  const fitted = (steps: number): number => {
+    const learner = new Learner(config({ imitationSteps: steps }), 6);
+    // The normalization comes from the demos, as in pretrain; a single demo fixes it here.
+    learner.pretrain([{ ...episode[0]!, observation: seed, nextObservation: seed }]);
+    learner.imitate(episode);
+    const e = error(learner, new Rng(4));
+    assert.equal(learner.demos.size, 101, "the episode joined the demonstrations");
+    learner.dispose();
+    return e;
+  };
+  const [without, with300] = [fitted(0), fitted(300)];
+  assert.ok(
+    with300 < 0.05 && with300 < without / 4,
+    `policy error ${without.toFixed(3)} -> ${with300.toFixed(3)}`,
+  );
+});
+
 test("advantage-weighted regression copies the better of the replayed actions, not their average", () => {
   // No Q term in the actor: whatever it learns comes from the weighted regression. Half the replayed actions
   // are the best one, half are 0.8 off in the first dimension; plain regression would land halfway (error

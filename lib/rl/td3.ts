@@ -54,6 +54,20 @@ export interface Td3Config {
    * by orders of magnitude) and average 1, keeping `bcWeight` meaningful.
    */
   readonly advantageTemperature: number;
+  /**
+   * Weight β of progress guidance in the actor loss, −β·P(s, π(s)), where P is a model of the progress a
+   * step makes, P(s, a) ≈ Φ(s′) − Φ(s), fitted by regression to each transition's `progressGain`: the
+   * shaped reward's immediate part, learned without the TD targets' bootstrapping noise, and from the
+   * change rather than Φ(s′), whose variation across states is far larger than an action's effect on it.
+   * The true Φ's ascent is a good guide (greedy ascent succeeds on pick_place and push,
+   * scripts/potential-ascent.ts), and P's slope agrees with the true one about as well as the PBRS
+   * critics' (cosine ≈ 0.3, scripts/critic-quality.ts), but on the tuning seed every weight that moved
+   * the actor lowered success (docs/experiments/README.md, sixth round): the actor exploits the slope's
+   * error. A bias towards progress now, as the BC term is a bias towards the demonstrations: the reward
+   * itself stays policy-invariant. 0 (the default): no progress model, nor anything to fit one to under a
+   * sparse reward.
+   */
+  readonly progressWeight: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -74,6 +88,7 @@ export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
   criticLayerNorm: true,
   regressionTarget: "demos",
   advantageTemperature: 1,
+  progressWeight: 0,
 };
 
 export interface UpdateStats {
@@ -122,6 +137,10 @@ export class Td3Agent {
   readonly criticTargets: readonly [Mlp, Mlp];
   readonly actorOptimizer: FlatAdam;
   readonly criticOptimizer: FlatAdam;
+  /** The progress model and its optimizer, when `progressWeight` > 0. */
+  readonly progress: { readonly model: Mlp; readonly optimizer: FlatAdam } | undefined;
+  /** Regression steps the progress model has had: an unfitted model's slope would only be noise. */
+  progressUpdates = 0;
   private normMean: tf.Tensor1D;
   private normStd: tf.Tensor1D;
   criticUpdates = 0;
@@ -146,6 +165,10 @@ export class Td3Agent {
       [...this.critics[0].variables, ...this.critics[1].variables],
       config.criticLr,
     );
+    if (config.progressWeight > 0) {
+      const model = new Mlp([o + a, ...hidden, 1], "linear", seed + 3, "progress", ln);
+      this.progress = { model, optimizer: new FlatAdam(model.variables, config.criticLr) };
+    }
     this.normMean = tf.keep(tf.zeros([o]));
     this.normStd = tf.keep(tf.ones([o]));
     if (norm) this.setNorm(norm);
@@ -189,14 +212,28 @@ export class Td3Agent {
 
   /** min(Q1, Q2)(s, a) for one observation and each of several actions (row-major, `actionDim` each). */
   values(observation: Float32Array, actions: Float32Array): Float32Array {
+    return this.evaluate(observation, actions, (s, a) =>
+      tf.minimum(this.q(this.critics[0], s, a), this.q(this.critics[1], s, a)),
+    );
+  }
+
+  /** The progress model's P(s, a) ≈ Φ(s′) − Φ(s) for one observation and several actions (a diagnostic). */
+  predictedProgress(observation: Float32Array, actions: Float32Array): Float32Array {
+    const progress = this.progress;
+    if (!progress) throw new Error("this learner has no progress model (progressWeight is 0)");
+    return this.evaluate(observation, actions, (s, a) => this.q(progress.model, s, a));
+  }
+
+  private evaluate(
+    observation: Float32Array,
+    actions: Float32Array,
+    net: (s: tf.Tensor2D, a: tf.Tensor2D) => tf.Tensor2D,
+  ): Float32Array {
     const { observationDim: od, actionDim: ad } = this.config;
     const k = actions.length / ad;
     return tf.tidy(() => {
       const s = this.normalize(tf.tile(tf.tensor2d(observation, [1, od]), [k, 1]));
-      const a = tf.tensor2d(actions, [k, ad]);
-      return tf
-        .minimum(this.q(this.critics[0], s, a), this.q(this.critics[1], s, a))
-        .dataSync() as Float32Array;
+      return net(s, tf.tensor2d(actions, [k, ad])).dataSync() as Float32Array;
     });
   }
 
@@ -232,6 +269,7 @@ export class Td3Agent {
         return tf.add(meanSquare(y, q1), meanSquare(y, qb)) as tf.Scalar;
       });
       const out: UpdateStats = { criticLoss, meanQ };
+      this.fitProgress(s, a, batch.progressGains);
       this.criticUpdates++;
       const actorReady = this.criticUpdates > this.config.actorWarmupUpdates;
       if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
@@ -255,8 +293,9 @@ export class Td3Agent {
     const demoS = demos ? this.normalize(tf.tensor2d(demos.observations, [demos.size, od])) : undefined;
     const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
     return this.actorOptimizer.minimize(() => {
-      const q = this.q(this.critics[0], s, this.actor.apply(s));
-      let l = tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+      const pi = this.actor.apply(s);
+      const q = this.q(this.critics[0], s, pi);
+      let l = tf.sub(tf.neg(tf.mul(alpha, tf.mean(q))), this.progressTerm(s, pi)) as tf.Scalar;
       if (demoS && demoA && bcWeight > 0) {
         l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
       }
@@ -285,30 +324,66 @@ export class Td3Agent {
       const pi = this.actor.apply(s);
       const q = this.q(this.critics[0], s, pi);
       const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
-      return tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar;
+      return tf.sub(
+        tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))),
+        this.progressTerm(s, pi),
+      ) as tf.Scalar;
     });
     weights.dispose();
     return loss;
   }
 
+  /** β·mean P(s, π(s)), the actor's progress guidance (0 without a progress model). */
+  private progressTerm(s: tf.Tensor2D, pi: tf.Tensor2D): tf.Scalar {
+    if (!this.progress || this.progressUpdates === 0) return tf.scalar(0);
+    return tf.mul(this.config.progressWeight, tf.mean(this.q(this.progress.model, s, pi))) as tf.Scalar;
+  }
+
+  /** One regression step of the progress model onto the rows whose progress gain is known. */
+  private fitProgress(s: tf.Tensor2D, a: tf.Tensor2D, progressGains: Float32Array): void {
+    if (!this.progress) return;
+    const n = progressGains.length;
+    const known = new Float32Array(n);
+    const target = new Float32Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++) {
+      const v = progressGains[i]!;
+      if (!Number.isFinite(v)) continue;
+      known[i] = 1;
+      target[i] = v;
+      count++;
+    }
+    if (count === 0) return;
+    const [mask, y] = [tf.tensor2d(known, [n, 1]), tf.tensor2d(target, [n, 1])];
+    const model = this.progress.model;
+    this.progressUpdates++;
+    this.progress.optimizer.minimize(
+      () => tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(this.q(model, s, a), y))), count) as tf.Scalar,
+    );
+  }
+
   /** Behaviour cloning: regress the actor onto demonstration actions (MSE), then copy it to its target. */
   cloneBehaviour(sample: () => Batch, steps: number): number {
-    const { observationDim: od, actionDim: ad } = this.config;
     let last = NaN;
-    for (let i = 0; i < steps; i++) {
-      const demos = sample();
-      last = tf.tidy(() => {
-        const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
-        const a = tf.tensor2d(demos.actions, [demos.size, ad]);
-        return this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
-      });
-    }
+    for (let i = 0; i < steps; i++) last = this.imitationStep(sample());
     this.actorTarget.copyFrom(this.actor);
     return last;
   }
 
+  /** One behaviour-cloning step of the actor alone (MSE onto the batch's actions); the target is left to lag. */
+  imitationStep(demos: Batch): number {
+    const { observationDim: od, actionDim: ad } = this.config;
+    return tf.tidy(() => {
+      const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
+      const a = tf.tensor2d(demos.actions, [demos.size, ad]);
+      return this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
+    });
+  }
+
   dispose(): void {
     for (const m of [this.actor, this.actorTarget, ...this.critics, ...this.criticTargets]) m.dispose();
+    this.progress?.model.dispose();
+    this.progress?.optimizer.dispose();
     this.actorOptimizer.dispose();
     this.criticOptimizer.dispose();
     this.normMean.dispose();

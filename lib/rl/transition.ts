@@ -14,6 +14,13 @@ export interface Transition {
    * so its bootstrap is discounted by γ^m. 1 when absent.
    */
   readonly bootstrapScale?: number;
+  /**
+   * Φ(s′) − Φ(s), the change of the reward's potential estimate over this step (the estimates, also on a
+   * terminal transition, where the shaping term takes Φ(s′) = 0): what the learner's progress model
+   * (Td3Config.progressWeight) learns to predict from (s, a). Absent where the reward has no potential
+   * (sparse).
+   */
+  readonly progressGain?: number;
 }
 
 /** A minibatch in row-major typed arrays, ready to become tensors. */
@@ -25,4 +32,6 @@ export interface Batch {
   readonly nextObservations: Float32Array;
   /** What multiplies γ·Q′(s′): 0 at a true terminal, else the transition's bootstrapScale (1 for one step). */
   readonly bootstrap: Float32Array;
+  /** Transition.progressGain per row; NaN where it was absent. */
+  readonly progressGains: Float32Array;
 }

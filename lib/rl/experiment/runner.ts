@@ -18,6 +18,8 @@ export interface RunConfig {
   readonly demos: number;
   readonly demoNoise: number;
   readonly successDelta: number;
+  /** w in r = r_gold + w·F for the shaped conditions (ShapingOptions.shapingWeight); default 1. */
+  readonly shapingWeight?: number;
   /** Episode time limit (the user's choice for learning); the task's own when absent. */
   readonly maxSteps?: number;
   /** The learner's successful training episodes join its demonstrations (Learner.imitate). */
@@ -174,6 +176,7 @@ export function training(
   const rewards = new EpisodeRewards(config.condition, {
     gamma: config.learner.td3.gamma,
     successDelta: config.successDelta,
+    ...(config.shapingWeight === undefined ? {} : { shapingWeight: config.shapingWeight }),
   });
   return { potential, rewards, learn, ...(ended ? { ended } : {}) };
 }
@@ -195,8 +198,10 @@ export async function runEpisode(
   // Only a potential's own episodes are rendered: evaluation needs no frames.
   const potential = training?.potential;
   let s = env.reset(seed, potential?.frames);
+  let phi = 0;
   if (training) {
-    training.rewards.startEpisode(potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0);
+    phi = potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0;
+    training.rewards.startEpisode(phi);
   }
   let rewardSum = 0;
   const episode: Transition[] = [];
@@ -220,7 +225,9 @@ export async function runEpisode(
         nextObservation: next.observation,
         terminal: gt.terminal,
         truncated: gt.truncated,
+        ...(potential ? { progressGain: phiNext - phi } : {}),
       };
+      phi = phiNext;
       training.learn(transition);
       if (training.ended) episode.push(transition);
     }
