@@ -4,14 +4,19 @@
 // episode's end. A tuning aid: it found the critics' mean Q 0.4 below the mean return until their output
 // layers started at zero (docs/experiments/README.md). Steps of failed rollouts within 30 steps of the
 // time limit are left out (their return is cut short where Q bootstraps). Usage (no rendering needed):
-//   npx tsx scripts/critic-bias.ts [--condition pbrs_oracle] [--rollouts 40] [--task pick_place] [--seed 101]
-//       [--held-out 30]
+//   npx tsx scripts/critic-quality.ts [--condition pbrs_oracle] [--rollouts 40] [--task pick_place] [--seed 101]
+//       [--held-out 30] [--n-step 1] [--q-weight 0.2] [--updates-per-step 1] [--progress-weight 0]
+//       [--exploration-noise 0.2]
+// Besides the values it prints three slopes against the scripted expert's direction: the critics' ∇ₐQ, the
+// critics' state values through a linear dynamics model fitted to the replay, and, with a progress weight,
+// the progress model's ∇ₐP.
 import { parseArgs } from "node:util";
 import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
+import { tf } from "../lib/rl/tf.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
 const { values } = parseArgs({
@@ -24,6 +29,8 @@ const { values } = parseArgs({
     "n-step": { type: "string", default: String(DEFAULT_LEARNER.nStep) },
     "q-weight": { type: "string", default: String(DEFAULT_TD3.alpha) },
     "updates-per-step": { type: "string", default: String(DEFAULT_LEARNER.updatesPerStep) },
+    "progress-weight": { type: "string", default: String(DEFAULT_TD3.progressWeight) },
+    "exploration-noise": { type: "string", default: String(DEFAULT_LEARNER.explorationNoise) },
   },
 });
 const [condition] = parseConditions(values.condition);
@@ -50,9 +57,11 @@ const run: RunConfig = {
       observationDim: env.observationNames.length,
       actionDim: ACTION_DIM,
       alpha: Number(values["q-weight"]),
+      progressWeight: condition === "sparse" ? 0 : Number(values["progress-weight"]),
     },
     nStep: Number(values["n-step"]),
     updatesPerStep: Number(values["updates-per-step"]),
+    explorationNoise: Number(values["exploration-noise"]),
     // The full-size experiment's cloning (docs/experiments/README.md).
     bcSteps: 2000,
   },
@@ -76,6 +85,50 @@ const learning = training(
 );
 for (let i = 1; i <= run.rollouts; i++) await runEpisode(env, seed * 1_000_000 + i, explore, learning);
 
+/**
+ * A linear model of one step, s′ − s ≈ [a, 1]·B, fitted to the replay by least squares (Adam on the whole
+ * buffer), one per value of `grasped` (a held cube moves with the gripper). With it the critics' slope can
+ * be read through the state: ∇ₐ V(s + [a, 1]·B) with V(x) = min(Q1, Q2)(x, π(x)), the direction SVG(1)-style
+ * actors follow, against ∇ₐ Q(s, a), which needs the critics to tell nearby actions apart.
+ */
+function fitDynamics(holding: boolean): Float32Array {
+  const d = learner.replay.data();
+  const o = env.observationNames.length;
+  const rows: number[] = [];
+  for (let i = 0; i < d.size; i++)
+    if (d.bootstrap[i]! > 0 && d.observations[i * o + grasped]! > 0.5 === holding) rows.push(i);
+  const x = new Float32Array(rows.length * (ACTION_DIM + 1));
+  const y = new Float32Array(rows.length * o);
+  rows.forEach((i, r) => {
+    x.set(d.actions.subarray(i * ACTION_DIM, (i + 1) * ACTION_DIM), r * (ACTION_DIM + 1));
+    x[r * (ACTION_DIM + 1) + ACTION_DIM] = 1;
+    for (let j = 0; j < o; j++) y[r * o + j] = d.nextObservations[i * o + j]! - d.observations[i * o + j]!;
+  });
+  const b = tf.variable(tf.zeros([ACTION_DIM + 1, o]));
+  const [xt, yt] = [tf.tensor2d(x, [rows.length, ACTION_DIM + 1]), tf.tensor2d(y, [rows.length, o])];
+  const adam = tf.train.adam(0.01);
+  for (let k = 0; k < 1500; k++)
+    adam.minimize(() => tf.mean(tf.square(tf.sub(tf.matMul(xt, b), yt))) as tf.Scalar);
+  const out = b.dataSync() as Float32Array;
+  tf.dispose([b, xt, yt]);
+  adam.dispose();
+  return out;
+}
+const grasped = env.observationNames.indexOf("grasped");
+const dynamics = [fitDynamics(false), fitDynamics(true)] as const;
+const predictNext = (s: Float32Array, a: Float32Array): Float32Array => {
+  const b = dynamics[s[grasped]! > 0.5 ? 1 : 0];
+  const o = s.length;
+  const next = Float32Array.from(s);
+  for (let j = 0; j < o; j++) {
+    let v = b[ACTION_DIM * o + j]!;
+    for (let i = 0; i < ACTION_DIM; i++) v += a[i]! * b[i * o + j]!;
+    next[j] = next[j]! + v;
+  }
+  return next;
+};
+const stateValue = (x: Float32Array): number => learner.agent.values(x, learner.act(x, false))[0]!;
+
 const q: number[] = [];
 const g: number[] = [];
 const heldOut = training(
@@ -97,28 +150,76 @@ const heldOut = training(
 // policies stall, and where the ground-truth Φ (distance to the object) and the expert (hover above, then
 // descend) disagree most.
 const cosines: { holding: boolean; cosine: number }[] = [];
-const grasped = env.observationNames.indexOf("grasped");
+const throughState: { holding: boolean; cosine: number }[] = [];
 const h = 0.05;
 const steered = 4; // translation x, y, z and yaw: the binary gripper has no gradient to follow
+/** Central differences of `f` at π(s) along each steered dimension, all probes in one call. */
+function slope(pi: Float32Array, f: (probes: Float32Array) => Float32Array): number[] {
+  const probes = new Float32Array(2 * steered * ACTION_DIM);
+  for (let i = 0; i < steered; i++)
+    for (const [k, sign] of [
+      [2 * i, 1],
+      [2 * i + 1, -1],
+    ] as const) {
+      probes.set(pi, k * ACTION_DIM);
+      probes[k * ACTION_DIM + i] = pi[i]! + sign * h;
+    }
+  const v = f(probes);
+  return Array.from({ length: steered }, (_, i) => (v[2 * i]! - v[2 * i + 1]!) / (2 * h));
+}
+const eachProbe =
+  (value: (a: Float32Array) => number) =>
+  (probes: Float32Array): Float32Array =>
+    Float32Array.from({ length: probes.length / ACTION_DIM }, (_, k) =>
+      value(probes.subarray(k * ACTION_DIM, (k + 1) * ACTION_DIM)),
+    );
+type Alignment = { holding: boolean; cosine: number }[];
+const progressSlopes: Alignment = [];
+const record = (into: Alignment, grad: number[], want: number[], holding: boolean): void => {
+  const size = Math.hypot(...grad) * Math.hypot(...want);
+  if (size > 0) into.push({ holding, cosine: grad.reduce((acc, g, i) => acc + g * want[i]!, 0) / size });
+};
+/**
+ * The ground truth's own slope ∂Φ(s′)/∂a over the three translation dimensions, in normalized action
+ * units: the progress a step would make, which the shaped reward pays and the critics and the progress
+ * model should have learned. Compared on every step (the expert's direction differs from it: the expert
+ * also steers towards where the next stages need it).
+ */
+const translation = 3;
+const { low, high } = env.actionBounds;
+const trueSlope = (): number[] =>
+  Array.from({ length: translation }, (_, i) => {
+    const [up, down] = [1, -1].map((sign) => {
+      const offset: [number, number, number] = [0, 0, 0];
+      offset[i] = (sign * h * (high[i]! - low[i]!)) / 2;
+      return env.progressIfMoved(offset);
+    });
+    return (up! - down!) / (2 * h);
+  });
+const againstTruth: Record<"q" | "state" | "progress", Alignment> = { q: [], state: [], progress: [] };
 const exploreAndCompare = (observation: Float32Array): Float32Array => {
   const pi = learner.act(observation, false);
+  const truth = trueSlope();
+  const holdingNow = observation[grasped]! > 0.5;
+  const vsTruth = (into: Alignment, grad: number[]): void =>
+    record(into, grad.slice(0, translation), truth, holdingNow);
   const expert = normalizeAction(env.expert(0), env.actionBounds);
   const want = Array.from({ length: steered }, (_, i) => expert[i]! - pi[i]!);
   if (Math.hypot(...want) > 0.1) {
-    const probes = new Float32Array(2 * steered * ACTION_DIM);
-    for (let i = 0; i < steered; i++)
-      for (const [k, sign] of [
-        [2 * i, 1],
-        [2 * i + 1, -1],
-      ] as const) {
-        probes.set(pi, k * ACTION_DIM);
-        probes[k * ACTION_DIM + i] = pi[i]! + sign * h;
-      }
-    const q = learner.agent.values(observation, probes);
-    const grad = want.map((_, i) => (q[2 * i]! - q[2 * i + 1]!) / (2 * h));
-    const dot = grad.reduce((acc, g, i) => acc + g * want[i]!, 0);
-    const size = Math.hypot(...grad) * Math.hypot(...want);
-    if (size > 0) cosines.push({ holding: observation[grasped]! > 0.5, cosine: dot / size });
+    const q = slope(pi, (probes) => learner.agent.values(observation, probes));
+    record(cosines, q, want, holdingNow);
+    vsTruth(againstTruth.q, q);
+    const viaState = slope(
+      pi,
+      eachProbe((a) => stateValue(predictNext(observation, a))),
+    );
+    record(throughState, viaState, want, holdingNow);
+    vsTruth(againstTruth.state, viaState);
+    if (learner.agent.progress) {
+      const p = slope(pi, (probes) => learner.agent.predictedProgress(observation, probes));
+      record(progressSlopes, p, want, holdingNow);
+      vsTruth(againstTruth.progress, p);
+    }
   }
   return explore(observation);
 };
@@ -139,5 +240,22 @@ console.log(
   `action gradient against the expert's direction: ${alignment(cosines)}; not holding the object: ` +
     `${alignment(cosines.filter((c) => !c.holding))}; holding it: ${alignment(cosines.filter((c) => c.holding))}`,
 );
+console.log(
+  `∇ₐ V(s′(a)) through the fitted linear dynamics (without the step's own reward): ${alignment(throughState)}; ` +
+    `not holding: ${alignment(throughState.filter((c) => !c.holding))}; holding: ` +
+    `${alignment(throughState.filter((c) => c.holding))}`,
+);
+if (learner.agent.progress)
+  console.log(
+    `∇ₐ P(s, a) of the progress model: ${alignment(progressSlopes)}; not holding: ` +
+      `${alignment(progressSlopes.filter((c) => !c.holding))}; holding: ` +
+      `${alignment(progressSlopes.filter((c) => c.holding))}`,
+  );
+for (const [what, part] of Object.entries(againstTruth))
+  if (part.length > 0)
+    console.log(
+      `against the true progress slope ∂Φ(s′)/∂a (translation), ${what}: ${alignment(part)}; not holding: ` +
+        `${alignment(part.filter((c) => !c.holding))}; holding: ${alignment(part.filter((c) => c.holding))}`,
+    );
 learner.dispose();
 env.close();
