@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { Learner, type LearnerConfig } from "./learner.js";
 import { Rng } from "./random.js";
 import { DEFAULT_TD3 } from "./td3.js";
+import type { Transition } from "./transition.js";
 
 const config = (over: Partial<LearnerConfig> = {}): LearnerConfig => ({
   td3: {
@@ -40,6 +41,21 @@ function error(learner: Learner, rng: Rng): number {
   return e / 50;
 }
 
+/** n transitions at random observations, each taking the best action, unrewarded. */
+function bestActions(n: number, rng: Rng, terminal: boolean): Transition[] {
+  return Array.from({ length: n }, () => {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    return {
+      observation: s,
+      action: Float32Array.from(best(s)),
+      reward: 0,
+      nextObservation: s,
+      terminal,
+      truncated: false,
+    };
+  });
+}
+
 /** One transition of the one-step task: rewarded by `reward`, terminal. */
 function observeOneStep(learner: Learner, s: Float32Array, a: Float32Array): void {
   learner.observe({
@@ -70,17 +86,7 @@ test("the critic and actor updates move the policy towards the rewarded action (
 test("behaviour cloning fits demonstrated actions, and the same seed gives the same learner", () => {
   const make = (): Learner => new Learner(config({ bcSteps: 300 }), 5);
   const rng = new Rng(2);
-  const demos = Array.from({ length: 200 }, () => {
-    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
-    return {
-      observation: s,
-      action: Float32Array.from(best(s)),
-      reward: 0,
-      nextObservation: s,
-      terminal: true,
-      truncated: false,
-    };
-  });
+  const demos = bestActions(200, rng, true);
   const [a, b] = [make(), make()];
   const lossA = a.pretrain(demos);
   const lossB = b.pretrain(demos);
@@ -126,17 +132,7 @@ test("progress guidance climbs a model of the progress a step makes when the rew
 
 test("imitation steps fit the actor to a successful episode when it joins the demonstrations", () => {
   const rng = new Rng(8);
-  const episode = Array.from({ length: 100 }, () => {
-    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
-    return {
-      observation: s,
-      action: Float32Array.from(best(s)),
-      reward: 0,
-      nextObservation: s,
-      terminal: false,
-      truncated: false,
-    };
-  });
+  const episode = bestActions(100, rng, false);
   const seed = Float32Array.of(0.1, 0.1);
   const fitted = (steps: number): number => {
     const learner = new Learner(config({ imitationSteps: steps }), 6);

@@ -295,7 +295,7 @@ export class Td3Agent {
     return this.actorOptimizer.minimize(() => {
       const pi = this.actor.apply(s);
       const q = this.q(this.critics[0], s, pi);
-      let l = tf.sub(tf.neg(tf.mul(alpha, tf.mean(q))), this.progressTerm(s, pi)) as tf.Scalar;
+      let l = this.withProgress(tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar, s, pi);
       if (demoS && demoA && bcWeight > 0) {
         l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
       }
@@ -324,19 +324,24 @@ export class Td3Agent {
       const pi = this.actor.apply(s);
       const q = this.q(this.critics[0], s, pi);
       const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
-      return tf.sub(
-        tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))),
-        this.progressTerm(s, pi),
-      ) as tf.Scalar;
+      return this.withProgress(
+        tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar,
+        s,
+        pi,
+      );
     });
     weights.dispose();
     return loss;
   }
 
-  /** β·mean P(s, π(s)), the actor's progress guidance (0 without a progress model). */
-  private progressTerm(s: tf.Tensor2D, pi: tf.Tensor2D): tf.Scalar {
-    if (!this.progress || this.progressUpdates === 0) return tf.scalar(0);
-    return tf.mul(this.config.progressWeight, tf.mean(this.q(this.progress.model, s, pi))) as tf.Scalar;
+  /**
+   * The actor loss minus β·mean P(s, π(s)), the progress guidance; the loss itself, with no extra kernels
+   * on the actor's hot path, while there is no fitted progress model.
+   */
+  private withProgress(loss: tf.Scalar, s: tf.Tensor2D, pi: tf.Tensor2D): tf.Scalar {
+    if (!this.progress || this.progressUpdates === 0) return loss;
+    const guidance = tf.mul(this.config.progressWeight, tf.mean(this.q(this.progress.model, s, pi)));
+    return tf.sub(loss, guidance) as tf.Scalar;
   }
 
   /** One regression step of the progress model onto the rows whose progress gain is known. */
