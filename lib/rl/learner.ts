@@ -267,10 +267,8 @@ export class Learner {
     return [
       ["actor", a.actor],
       ["actor_target", a.actorTarget],
-      ["critic1", a.critics[0]],
-      ["critic2", a.critics[1]],
-      ["critic1_target", a.criticTargets[0]],
-      ["critic2_target", a.criticTargets[1]],
+      ...a.critics.map((c, i) => [`critic${i + 1}`, c] as [string, Mlp]),
+      ...a.criticTargets.map((c, i) => [`critic${i + 1}_target`, c] as [string, Mlp]),
       ...(a.progress ? [["progress", a.progress.model] as [string, Mlp]] : []),
     ];
   }
@@ -343,9 +341,10 @@ export class Learner {
       actionDim: c.actionDim,
       hidden: c.hidden,
       actorHidden: c.actorHidden ?? c.hidden,
+      criticCount: c.criticCount ?? 2,
     });
     const [saved, wanted] = [shapes(meta.td3 as Td3Config), shapes(config.td3)];
-    for (const key of ["observationDim", "actionDim", "hidden", "actorHidden"] as const) {
+    for (const key of ["observationDim", "actionDim", "hidden", "actorHidden", "criticCount"] as const) {
       if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
         throw new Error(
           `checkpoint was made with ${key} = ${JSON.stringify(saved[key])}, this learner has ${JSON.stringify(wanted[key])}`,

@@ -45,27 +45,38 @@ function close(a: number | undefined, b: number | undefined, what: string): void
   );
 }
 
-test("a restored learner continues as the original would have", async () => {
-  const original = new Learner(config, 1);
-  original.pretrain(transitions(40, 1));
-  for (const t of transitions(60, 2)) original.observe(t);
-  const restored = await Learner.restore(await original.snapshot(), config);
-  assert.deepEqual(restored.counters, original.counters);
-  assert.equal(restored.replay.size, original.replay.size);
-  // Same weights, optimiser moments, replay and RNG: the next updates and actions are identical.
-  for (const t of transitions(10, 3)) {
-    const [r, o] = [restored.observe(t)!, original.observe(t)!];
-    close(r.criticLoss, o.criticLoss, "critic loss");
-    assert.equal(r.actorLoss === undefined, o.actorLoss === undefined, "the actor moves on the same updates");
-    if (o.actorLoss !== undefined) close(r.actorLoss, o.actorLoss, "actor loss");
-    close(r.meanQ, o.meanQ, "mean Q");
-  }
-  const probe = Float32Array.of(0.3, 0.2, 0.1);
-  const [ra, oa] = [restored.act(probe, true), original.act(probe, true)];
-  ra.forEach((v, i) => close(v, oa[i], `action ${i}`));
-  original.dispose();
-  restored.dispose();
-});
+// The second: an ensemble whose TD targets use a pair drawn from the learner's RNG on every update.
+const ensemble: LearnerConfig = { ...config, td3: { ...config.td3, criticCount: 4, pessimism: 1 } };
+for (const [what, setting] of [
+  ["", config],
+  [" (a critic ensemble with a pessimistic actor)", ensemble],
+] as const) {
+  test(`a restored learner continues as the original would have${what}`, async () => {
+    const original = new Learner(setting, 1);
+    original.pretrain(transitions(40, 1));
+    for (const t of transitions(60, 2)) original.observe(t);
+    const restored = await Learner.restore(await original.snapshot(), setting);
+    assert.deepEqual(restored.counters, original.counters);
+    assert.equal(restored.replay.size, original.replay.size);
+    // Same weights, optimiser moments, replay and RNG: the next updates and actions are identical.
+    for (const t of transitions(10, 3)) {
+      const [r, o] = [restored.observe(t)!, original.observe(t)!];
+      close(r.criticLoss, o.criticLoss, "critic loss");
+      assert.equal(
+        r.actorLoss === undefined,
+        o.actorLoss === undefined,
+        "the actor moves on the same updates",
+      );
+      if (o.actorLoss !== undefined) close(r.actorLoss, o.actorLoss, "actor loss");
+      close(r.meanQ, o.meanQ, "mean Q");
+    }
+    const probe = Float32Array.of(0.3, 0.2, 0.1);
+    const [ra, oa] = [restored.act(probe, true), original.act(probe, true)];
+    ra.forEach((v, i) => close(v, oa[i], `action ${i}`));
+    original.dispose();
+    restored.dispose();
+  });
+}
 
 test("a checkpoint with tf.train.adam's per-variable optimizer state (before FlatAdam) continues alike", async () => {
   const original = new Learner(config, 1);
@@ -109,6 +120,7 @@ test("a checkpoint for other networks is refused with the mismatch named", async
     Learner.restore(snapshot, { ...config, td3: { ...config.td3, hidden: [32, 32] } }),
     /hidden = \[16,16\], this learner has \[32,32\]/,
   );
+  await assert.rejects(Learner.restore(snapshot, ensemble), /criticCount = 2, this learner has 4/);
   learner.dispose();
 });
 

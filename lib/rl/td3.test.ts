@@ -83,6 +83,21 @@ test("the critic and actor updates move the policy towards the rewarded action (
   learner.dispose();
 });
 
+test("a pessimistic critic ensemble moves the policy towards the rewarded action too, and refuses < 2 critics", () => {
+  const learner = new Learner(config({ td3: { ...config().td3, criticCount: 5, pessimism: 1 } }), 3);
+  assert.equal(learner.agent.critics.length, 5);
+  const rng = new Rng(11);
+  const before = error(learner, new Rng(99));
+  for (let i = 0; i < 900; i++) {
+    const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    observeOneStep(learner, s, learner.act(s, true));
+  }
+  const after = error(learner, new Rng(99));
+  assert.ok(after < before / 4 && after < 0.05, `policy error ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+  learner.dispose();
+  assert.throws(() => new Learner(config({ td3: { ...config().td3, criticCount: 1 } }), 3), /criticCount/);
+});
+
 test("behaviour cloning fits demonstrated actions, and the same seed gives the same learner", () => {
   const make = (): Learner => new Learner(config({ bcSteps: 300 }), 5);
   const rng = new Rng(2);

@@ -68,6 +68,21 @@ export interface Td3Config {
    * sparse reward.
    */
   readonly progressWeight: number;
+  /**
+   * Critics in the ensemble, ≥ 2. Each TD target is the minimum of two of them drawn at random per update
+   * (REDQ, Chen et al. 2021; with 2 that is TD3's clipped double Q), so more critics do not make the
+   * target more pessimistic, only their disagreement better measured.
+   */
+  readonly criticCount?: number;
+  /**
+   * κ of the actor's value, mean − κ·std over the ensemble (a lower confidence bound, as SAC-N and EDAC
+   * use against actions the data do not support, An et al. 2021): the actor follows the critics' slope
+   * where they agree and is held back where they disagree. The sixth tuning round found the PBRS critics'
+   * slope right on average (cosine 0.33 with the true progress) and every stronger pull on it lowering
+   * success, the actor exploiting the slope's error. With 2 critics and κ = 0, TD3's own choice: the first
+   * critic's value, one network's gradient instead of the ensemble's.
+   */
+  readonly pessimism?: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -132,9 +147,9 @@ export function observationNorm(observations: Float32Array, dim: number, minStd 
  */
 export class Td3Agent {
   readonly actor: Mlp;
-  readonly critics: readonly [Mlp, Mlp];
+  readonly critics: readonly Mlp[];
   readonly actorTarget: Mlp;
-  readonly criticTargets: readonly [Mlp, Mlp];
+  readonly criticTargets: readonly Mlp[];
   readonly actorOptimizer: FlatAdam;
   readonly criticOptimizer: FlatAdam;
   /** The progress model and its optimizer, when `progressWeight` > 0. */
@@ -155,14 +170,21 @@ export class Td3Agent {
     this.actor = new Mlp(actorSizes, "tanh", seed, "actor");
     this.actorTarget = new Mlp(actorSizes, "tanh", seed, "actor_target");
     const ln = config.criticLayerNorm;
-    const critic = (k: 1 | 2, name: string): Mlp =>
-      new Mlp([o + a, ...hidden, 1], "linear", seed + k, name, ln, true);
-    this.critics = [critic(1, "critic1"), critic(2, "critic2")];
-    this.criticTargets = [critic(1, "critic1_target"), critic(2, "critic2_target")];
+    const count = config.criticCount ?? 2;
+    if (!Number.isInteger(count) || count < 2)
+      throw new Error(`criticCount must be an integer ≥ 2, got ${count}`);
+    const pessimism = config.pessimism ?? 0;
+    if (!(pessimism >= 0)) throw new Error(`pessimism must be ≥ 0, got ${pessimism}`);
+    // Seeds seed+1, seed+2 are the twin critics' as before ensembles; the progress model keeps seed+3.
+    const criticSeed = (i: number): number => seed + (i < 2 ? i + 1 : i + 2);
+    const critic = (i: number, suffix: string): Mlp =>
+      new Mlp([o + a, ...hidden, 1], "linear", criticSeed(i), `critic${i + 1}${suffix}`, ln, true);
+    this.critics = Array.from({ length: count }, (_, i) => critic(i, ""));
+    this.criticTargets = Array.from({ length: count }, (_, i) => critic(i, "_target"));
     this.syncTargets();
     this.actorOptimizer = new FlatAdam(this.actor.variables, config.actorLr);
     this.criticOptimizer = new FlatAdam(
-      [...this.critics[0].variables, ...this.critics[1].variables],
+      this.critics.flatMap((c) => c.variables),
       config.criticLr,
     );
     if (config.progressWeight > 0) {
@@ -191,8 +213,7 @@ export class Td3Agent {
 
   syncTargets(): void {
     this.actorTarget.copyFrom(this.actor);
-    this.criticTargets[0].copyFrom(this.critics[0]);
-    this.criticTargets[1].copyFrom(this.critics[1]);
+    this.criticTargets.forEach((t, i) => t.copyFrom(this.critics[i]!));
   }
 
   // Clipped: a feature that never changed in the demos (say, the gripper flag) has a tiny std, and the
@@ -210,11 +231,9 @@ export class Td3Agent {
     });
   }
 
-  /** min(Q1, Q2)(s, a) for one observation and each of several actions (row-major, `actionDim` each). */
+  /** The minimum over the critics of Q(s, a), for one observation and each of several actions (row-major). */
   values(observation: Float32Array, actions: Float32Array): Float32Array {
-    return this.evaluate(observation, actions, (s, a) =>
-      tf.minimum(this.q(this.critics[0], s, a), this.q(this.critics[1], s, a)),
-    );
+    return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, s, a));
   }
 
   /** The progress model's P(s, a) ≈ Φ(s′) − Φ(s) for one observation and several actions (a diagnostic). */
@@ -241,6 +260,32 @@ export class Td3Agent {
     return critic.apply(tf.concat([observations, actions], 1));
   }
 
+  private minimumQ(critics: readonly Mlp[], s: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
+    return critics.map((c) => this.q(c, s, a)).reduce((m, q) => tf.minimum(m, q));
+  }
+
+  /** What the actor maximizes: the ensemble's lower bound, mean − κ·std (see `pessimism`). */
+  private actorValue(s: tf.Tensor2D, pi: tf.Tensor2D): tf.Tensor2D {
+    const pessimism = this.config.pessimism ?? 0;
+    if (this.critics.length === 2 && pessimism === 0) return this.q(this.critics[0]!, s, pi);
+    const qs = tf.concat(
+      this.critics.map((c) => this.q(c, s, pi)),
+      1,
+    );
+    const { mean, variance } = tf.moments(qs, 1, true);
+    if (pessimism === 0) return mean as tf.Tensor2D;
+    return tf.sub(mean, tf.mul(pessimism, tf.sqrt(tf.add(variance, 1e-12)))) as tf.Tensor2D;
+  }
+
+  /** Two distinct critics' indices, drawn per update for the TD target (REDQ); [0, 1] with two critics. */
+  private targetPair(rng: Rng): [number, number] {
+    const n = this.critics.length;
+    if (n === 2) return [0, 1];
+    const i = rng.int(n);
+    const j = (i + 1 + rng.int(n - 1)) % n;
+    return [i, j];
+  }
+
   /** One TD3 step: critic regression to the clipped double-Q target, and every policyDelay steps the actor. */
   update(batch: Batch, demos: Batch | undefined, rng: Rng): UpdateStats {
     const { observationDim: od, actionDim: ad, gamma } = this.config;
@@ -259,14 +304,14 @@ export class Td3Agent {
         targetNoiseClip,
       );
       const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(s2), noise), -1, 1) as tf.Tensor2D;
-      const q2 = tf.minimum(this.q(this.criticTargets[0], s2, a2), this.q(this.criticTargets[1], s2, a2));
+      const [i, j] = this.targetPair(rng);
+      const q2 = this.minimumQ([this.criticTargets[i]!, this.criticTargets[j]!], s2, a2);
       const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
       const criticLoss = this.criticOptimizer.minimize(() => {
-        const q1 = this.q(this.critics[0], s, a);
-        const qb = this.q(this.critics[1], s, a);
-        meanQ = q1.mean().dataSync()[0]!;
-        return tf.add(meanSquare(y, q1), meanSquare(y, qb)) as tf.Scalar;
+        const qs = this.critics.map((c) => this.q(c, s, a));
+        meanQ = qs[0]!.mean().dataSync()[0]!;
+        return qs.map((q) => meanSquare(y, q)).reduce((l, m) => tf.add(l, m)) as tf.Scalar;
       });
       const out: UpdateStats = { criticLoss, meanQ };
       this.fitProgress(s, a, batch.progressGains);
@@ -280,8 +325,7 @@ export class Td3Agent {
         this.actorTarget.softUpdate(this.actor, this.config.tau);
       }
       if (this.criticUpdates % this.config.policyDelay === 0) {
-        this.criticTargets[0].softUpdate(this.critics[0], this.config.tau);
-        this.criticTargets[1].softUpdate(this.critics[1], this.config.tau);
+        this.criticTargets.forEach((t, i) => t.softUpdate(this.critics[i]!, this.config.tau));
       }
       stats = out;
     });
@@ -294,7 +338,7 @@ export class Td3Agent {
     const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
     return this.actorOptimizer.minimize(() => {
       const pi = this.actor.apply(s);
-      const q = this.q(this.critics[0], s, pi);
+      const q = this.actorValue(s, pi);
       let l = this.withProgress(tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar, s, pi);
       if (demoS && demoA && bcWeight > 0) {
         l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
@@ -314,7 +358,7 @@ export class Td3Agent {
     const n = s.shape[0];
     const weights = tf.tidy(() => {
       const pi = this.actor.apply(s);
-      const value = tf.minimum(this.q(this.critics[0], s, pi), this.q(this.critics[1], s, pi));
+      const value = this.minimumQ(this.critics, s, pi);
       const advantage = tf.sub(y, value).reshape([n]);
       const { variance } = tf.moments(advantage);
       const scale = tf.mul(tf.sqrt(tf.add(variance, 1e-12)), advantageTemperature);
@@ -322,7 +366,7 @@ export class Td3Agent {
     });
     const loss = this.actorOptimizer.minimize(() => {
       const pi = this.actor.apply(s);
-      const q = this.q(this.critics[0], s, pi);
+      const q = this.actorValue(s, pi);
       const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
       return this.withProgress(
         tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar,
