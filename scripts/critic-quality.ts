@@ -7,15 +7,18 @@
 //   npx tsx scripts/critic-quality.ts [--condition pbrs_oracle] [--rollouts 40] [--task pick_place] [--seed 101]
 //       [--held-out 30] [--n-step 1] [--q-weight 0.2] [--updates-per-step 1] [--progress-weight 0]
 //       [--exploration-noise 0.2]
-// Besides the values it prints three slopes against the scripted expert's direction: the critics' ∇ₐQ, the
-// critics' state values through a linear dynamics model fitted to the replay, and, with a progress weight,
-// the progress model's ∇ₐP.
+// Besides the values it prints slopes against the scripted expert's direction and against the true progress
+// slope: the critics' ∇ₐQ, the critics' state values through a linear dynamics model fitted to the replay,
+// with a progress weight the slope progress guidance follows (the learner's own Φ̂ through its own dynamics
+// model), and a state-only model of Φ fitted here through the linear dynamics.
 import { parseArgs } from "node:util";
 import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
-import { DEFAULT_TD3 } from "../lib/rl/td3.js";
+import { Mlp } from "../lib/rl/mlp.js";
+import { Rng } from "../lib/rl/random.js";
+import { DEFAULT_TD3, observationNorm } from "../lib/rl/td3.js";
 import { tf } from "../lib/rl/tf.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
@@ -70,7 +73,12 @@ const { gamma } = run.learner.td3;
 const potential = condition === "sparse" ? undefined : oraclePotential;
 const learner = new Learner(run.learner, seed);
 learner.pretrain(await collectDemos(env, potential, run));
-const explore = (observation: Float32Array): Float32Array => learner.act(observation, true);
+// Each training state with its true Φ: what a state-only potential model is fitted to below.
+const visited: { observation: Float32Array; phi: number }[] = [];
+const explore = (observation: Float32Array): Float32Array => {
+  visited.push({ observation, phi: env.progressIfMoved([0, 0, 0]) });
+  return learner.act(observation, true);
+};
 
 let trainingSuccesses = 0;
 const learning = training(
@@ -127,6 +135,42 @@ const predictNext = (s: Float32Array, a: Float32Array): Float32Array => {
   }
   return next;
 };
+/**
+ * Φ̂(s), an MLP regressed onto the true Φ of every training state: a state's potential is a label each state
+ * has (the reward model scores every camera group), so Φ̂ is fitted on all of them with Φ's full range as
+ * signal, where a model of Φ(s′) − Φ(s) from (s, a) learns an action's small effect. Its slope through the
+ * linear dynamics, ∇ₐ Φ̂(s + [a, 1]·B), is one-step potential ascent with learned parts only.
+ */
+function fitStatePotential(): (x: Float32Array) => number {
+  const o = env.observationNames.length;
+  const flat = new Float32Array(visited.length * o);
+  visited.forEach((v, i) => flat.set(v.observation, i * o));
+  const norm = observationNorm(flat, o);
+  const net = new Mlp([o, 64, 64, 1], "linear", seed, "state_potential");
+  const adam = tf.train.adam(1e-3);
+  const [mu, sd] = [tf.tensor1d(norm.mean), tf.tensor1d(norm.std)];
+  const predict = (x: tf.Tensor2D): tf.Tensor2D =>
+    tf.sigmoid(net.apply(tf.clipByValue(tf.div(tf.sub(x, mu), sd), -5, 5) as tf.Tensor2D));
+  const rng = new Rng("state-potential");
+  const batch = 256;
+  for (let k = 0; k < 4000; k++) {
+    const bx = new Float32Array(batch * o);
+    const by = new Float32Array(batch);
+    for (let b = 0; b < batch; b++) {
+      const v = visited[rng.int(visited.length)]!;
+      bx.set(v.observation, b * o);
+      by[b] = v.phi;
+    }
+    tf.tidy(() => {
+      const [x, y] = [tf.tensor2d(bx, [batch, o]), tf.tensor2d(by, [batch, 1])];
+      adam.minimize(() => tf.mean(tf.square(tf.sub(predict(x), y))) as tf.Scalar, false, net.variables);
+    });
+  }
+  adam.dispose();
+  return (x) => tf.tidy(() => predict(tf.tensor2d(x, [1, o])).dataSync()[0]!);
+}
+const statePotential = fitStatePotential();
+
 const stateValue = (x: Float32Array): number => learner.agent.values(x, learner.act(x, false))[0]!;
 
 const q: number[] = [];
@@ -196,7 +240,12 @@ const trueSlope = (): number[] =>
     });
     return (up! - down!) / (2 * h);
   });
-const againstTruth: Record<"q" | "state" | "progress", Alignment> = { q: [], state: [], progress: [] };
+const againstTruth: Record<"q" | "state" | "progress" | "statePotential", Alignment> = {
+  q: [],
+  state: [],
+  progress: [],
+  statePotential: [],
+};
 const exploreAndCompare = (observation: Float32Array): Float32Array => {
   const pi = learner.act(observation, false);
   const truth = trueSlope();
@@ -215,6 +264,13 @@ const exploreAndCompare = (observation: Float32Array): Float32Array => {
     );
     record(throughState, viaState, want, holdingNow);
     vsTruth(againstTruth.state, viaState);
+    vsTruth(
+      againstTruth.statePotential,
+      slope(
+        pi,
+        eachProbe((a) => statePotential(predictNext(observation, a))),
+      ),
+    );
     if (learner.agent.progress) {
       const p = slope(pi, (probes) => learner.agent.predictedProgress(observation, probes));
       record(progressSlopes, p, want, holdingNow);
@@ -247,7 +303,7 @@ console.log(
 );
 if (learner.agent.progress)
   console.log(
-    `∇ₐ P(s, a) of the progress model: ${alignment(progressSlopes)}; not holding: ` +
+    `∇ₐ Φ̂(ŝ′(s, a)) of progress guidance (learned potential through learned dynamics): ${alignment(progressSlopes)}; not holding: ` +
       `${alignment(progressSlopes.filter((c) => !c.holding))}; holding: ` +
       `${alignment(progressSlopes.filter((c) => c.holding))}`,
   );

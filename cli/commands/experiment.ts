@@ -51,6 +51,7 @@ interface ExperimentOptions {
   bcWeight: string;
   policyDelay: string;
   critics: string;
+  progressActions?: string;
   pessimism: string;
   progressWeight: string;
   imitationSteps: string;
@@ -81,6 +82,13 @@ function positiveInt(name: string, value: string, allowZero = false): number {
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
     throw new Error(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer (got '${value}')`);
   return n;
+}
+
+function indices(name: string, value: string, size: number): number[] {
+  const out = value.split(",").map(Number);
+  if (out.some((i) => !Number.isInteger(i) || i < 0 || i >= size))
+    throw new Error(`${name} must be comma-separated indices in [0, ${size}) (got '${value}')`);
+  return out;
 }
 
 function fraction(name: string, value: string, lo: number, hi: number): number {
@@ -167,13 +175,17 @@ export function addExperimentCommand(program: Command): void {
     .option("--bc-weight <x>", "weight of the BC regulariser in the actor loss", String(DEFAULT_TD3.bcWeight))
     .option(
       "--progress-weight <x>",
-      "weight of progress guidance in the actor loss (a model of the next state's Φ; not for sparse)",
+      "weight of progress guidance in the actor loss (one-step ascent of a learned Φ through learned dynamics; not for sparse)",
       String(DEFAULT_TD3.progressWeight),
     )
     .option(
       "--imitation-steps <n>",
       "actor-only BC steps on the demonstrations each time a successful rollout joins them",
       "0",
+    )
+    .option(
+      "--progress-actions <indices>",
+      "the action dimensions progress guidance moves, e.g. 0,1,2 for the translation (default: all)",
     )
     .option("--critics <n>", "critics in the ensemble (≥ 2; TD targets use a random pair of them)", "2")
     .option(
@@ -321,7 +333,7 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions)` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
                 : "."),
@@ -382,6 +394,9 @@ async function runAll(
             alpha: fraction("--q-weight", opts.qWeight, 0, 1000),
             bcWeight: fraction("--bc-weight", opts.bcWeight, 0, 1000),
             policyDelay: positiveInt("--policy-delay", opts.policyDelay),
+            ...(opts.progressActions
+              ? { progressActions: indices("--progress-actions", opts.progressActions, ACTION_DIM) }
+              : {}),
             criticCount: fraction("--critics", opts.critics, 2, 64) && positiveInt("--critics", opts.critics),
             pessimism: fraction("--pessimism", opts.pessimism, 0, 100),
             // A sparse reward has no potential to model.

@@ -127,6 +127,10 @@ export class Learner {
     readonly seed: number,
   ) {
     const { observationDim: o, actionDim: a } = config.td3;
+    if (config.td3.progressWeight > 0 && config.nStep !== 1)
+      throw new Error(
+        `progress guidance needs one-step transitions (its dynamics model learns one step), n_step is ${config.nStep}`,
+      );
     this.agent = new Td3Agent(config.td3, seed);
     this.replay = new ReplayBuffer(config.replayCapacity, o, a);
     this.demos = new ReplayBuffer(config.replayCapacity, o, a);
@@ -237,7 +241,7 @@ export class Learner {
       rewards: join(online.rewards, demos.rewards),
       nextObservations: join(online.nextObservations, demos.nextObservations),
       bootstrap: join(online.bootstrap, demos.bootstrap),
-      progressGains: join(online.progressGains, demos.progressGains),
+      nextPotentials: join(online.nextPotentials, demos.nextPotentials),
     };
   }
 
@@ -269,7 +273,12 @@ export class Learner {
       ["actor_target", a.actorTarget],
       ...a.critics.map((c, i) => [`critic${i + 1}`, c] as [string, Mlp]),
       ...a.criticTargets.map((c, i) => [`critic${i + 1}_target`, c] as [string, Mlp]),
-      ...(a.progress ? [["progress", a.progress.model] as [string, Mlp]] : []),
+      ...(a.progress
+        ? [
+            ["potential", a.progress.potential] as [string, Mlp],
+            ["dynamics", a.progress.dynamics] as [string, Mlp],
+          ]
+        : []),
     ];
   }
 
@@ -309,7 +318,7 @@ export class Learner {
         "rewards",
         "nextObservations",
         "bootstrap",
-        "progressGains",
+        "nextPotentials",
       ] as const) {
         arrays[`${name}/${key}`] = d[key]!;
       }
@@ -376,7 +385,7 @@ export class Learner {
           rewards: need(`${name}/rewards`),
           nextObservations: need(`${name}/nextObservations`),
           bootstrap: need(`${name}/bootstrap`),
-          ...(arrays[`${name}/progressGains`] ? { progressGains: arrays[`${name}/progressGains`] } : {}),
+          ...(arrays[`${name}/nextPotentials`] ? { nextPotentials: arrays[`${name}/nextPotentials`] } : {}),
         },
         o,
         a,

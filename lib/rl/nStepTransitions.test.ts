@@ -86,13 +86,16 @@ test("a transition that does not continue the previous one closes the window: no
   );
 });
 
-test("an n-step transition keeps its first step's progress gain, the one-step target of the progress model", () => {
-  const steps = episode([1, 2, 4], "terminal").map((t, i) => ({ ...t, progressGain: 0.1 * (i + 1) }));
+test("an n-step transition carries the potential of the state it ends in, as its next observation", () => {
+  // Each step's potential is its next observation's value, 1, 2, 3.
+  const steps = episode([1, 2, 4], "terminal").map((t) => ({ ...t, nextPotential: t.nextObservation[0]! }));
+  const out = collect(2, steps);
   assert.deepEqual(
-    collect(2, steps).map((t) => t.progressGain),
-    [0.1, 0.2, 0.30000000000000004],
+    out.map((t) => t.nextPotential),
+    [2, 3, 3],
   );
-  assert.equal(collect(2, episode([1, 2], "terminal"))[0]!.progressGain, undefined);
+  for (const t of out) assert.equal(t.nextPotential, t.nextObservation[0]);
+  assert.equal(collect(2, episode([1, 2], "terminal"))[0]!.nextPotential, undefined);
 });
 
 test("n must be a whole number ≥ 1", () => {

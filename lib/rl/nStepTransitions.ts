@@ -51,8 +51,8 @@ export class NStepTransitions {
       terminal: end.terminal,
       truncated: end.truncated,
       bootstrapScale: this.gamma ** (this.window.length - 1),
-      // The progress model predicts one step ahead whatever n is: the first step's s′.
-      ...(first.progressGain === undefined ? {} : { progressGain: first.progressGain }),
+      // The label of the state it ends in, as nextObservation is.
+      ...(end.nextPotential === undefined ? {} : { nextPotential: end.nextPotential }),
     });
     this.window.shift();
   }

@@ -32,6 +32,7 @@ function transitions(n: number, seed: number) {
       nextObservation: s.map((v) => v + 0.1),
       terminal: rng.uniform() < 0.1,
       truncated: false,
+      nextPotential: rng.uniform(),
     };
   });
 }
@@ -45,11 +46,15 @@ function close(a: number | undefined, b: number | undefined, what: string): void
   );
 }
 
-// The second: an ensemble whose TD targets use a pair drawn from the learner's RNG on every update.
-const ensemble: LearnerConfig = { ...config, td3: { ...config.td3, criticCount: 4, pessimism: 1 } };
+// The second: an ensemble whose TD targets use a pair drawn from the learner's RNG on every update, and
+// progress guidance, whose potential and dynamics models and their optimizer are checkpointed too.
+const ensemble: LearnerConfig = {
+  ...config,
+  td3: { ...config.td3, criticCount: 4, pessimism: 1, progressWeight: 1 },
+};
 for (const [what, setting] of [
   ["", config],
-  [" (a critic ensemble with a pessimistic actor)", ensemble],
+  [" (a critic ensemble, a pessimistic actor, progress guidance)", ensemble],
 ] as const) {
   test(`a restored learner continues as the original would have${what}`, async () => {
     const original = new Learner(setting, 1);

@@ -35,21 +35,21 @@ test("data round-trips and sampling is repeatable from the seed", () => {
   assert.equal(copy.size, 8);
 });
 
-test("progress gains are stored where known, NaN where not, and checkpoints from before them load", () => {
+test("next potentials are stored where known, NaN where not, and checkpoints from before them load", () => {
   const b = new ReplayBuffer(4, 2, 1);
-  b.add({ ...t(1), progressGain: 0.25 });
+  b.add({ ...t(1), nextPotential: 0.25 });
   b.add(t(2));
-  const stored = b.data().progressGains!;
+  const stored = b.data().nextPotentials!;
   assert.equal(stored[0], 0.25);
   assert.ok(Number.isNaN(stored[1]));
   const batch = b.sample(50, new Rng(2));
   for (let k = 0; k < batch.size; k++)
     assert.ok(
-      batch.rewards[k] === 1 ? batch.progressGains[k] === 0.25 : Number.isNaN(batch.progressGains[k]),
+      batch.rewards[k] === 1 ? batch.nextPotentials[k] === 0.25 : Number.isNaN(batch.nextPotentials[k]),
     );
-  const { progressGains: _, ...before } = b.data();
+  const { nextPotentials: _, ...before } = b.data();
   const old = ReplayBuffer.fromData(before, 2, 1);
-  assert.ok(Array.from(old.data().progressGains!).every(Number.isNaN));
+  assert.ok(Array.from(old.data().nextPotentials!).every(Number.isNaN));
 });
 
 test("bad transitions are refused with the reason", () => {

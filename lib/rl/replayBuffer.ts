@@ -10,8 +10,8 @@ export interface ReplayBufferData {
   readonly rewards: Float32Array;
   readonly nextObservations: Float32Array;
   readonly bootstrap: Float32Array;
-  /** Absent in checkpoints written before the learner had a progress model: NaN (unknown) then. */
-  readonly progressGains?: Float32Array;
+  /** Absent in checkpoints written before the learner stored potentials: NaN (unknown) then. */
+  readonly nextPotentials?: Float32Array;
 }
 
 /** Fixed-capacity ring buffer of transitions in flat typed arrays; the oldest is overwritten when full. */
@@ -21,7 +21,7 @@ export class ReplayBuffer {
   private rewards: Float32Array;
   private nextObservations: Float32Array;
   private bootstrap: Float32Array;
-  private progressGains: Float32Array;
+  private nextPotentials: Float32Array;
   private next = 0;
   size = 0;
 
@@ -37,7 +37,7 @@ export class ReplayBuffer {
     this.rewards = new Float32Array(capacity);
     this.nextObservations = new Float32Array(capacity * observationDim);
     this.bootstrap = new Float32Array(capacity);
-    this.progressGains = new Float32Array(capacity).fill(NaN);
+    this.nextPotentials = new Float32Array(capacity).fill(NaN);
   }
 
   add(t: Transition): void {
@@ -59,7 +59,7 @@ export class ReplayBuffer {
     this.rewards[i] = t.reward;
     this.nextObservations.set(t.nextObservation, i * this.observationDim);
     this.bootstrap[i] = t.terminal ? 0 : (t.bootstrapScale ?? 1);
-    this.progressGains[i] = t.progressGain ?? NaN;
+    this.nextPotentials[i] = t.nextPotential ?? NaN;
     this.next = (i + 1) % this.capacity;
     this.size = Math.min(this.size + 1, this.capacity);
   }
@@ -75,7 +75,7 @@ export class ReplayBuffer {
       rewards: new Float32Array(batchSize),
       nextObservations: new Float32Array(batchSize * od),
       bootstrap: new Float32Array(batchSize),
-      progressGains: new Float32Array(batchSize),
+      nextPotentials: new Float32Array(batchSize),
     };
     for (let b = 0; b < batchSize; b++) {
       const i = rng.int(this.size);
@@ -84,7 +84,7 @@ export class ReplayBuffer {
       batch.rewards[b] = this.rewards[i]!;
       batch.nextObservations.set(this.nextObservations.subarray(i * od, (i + 1) * od), b * od);
       batch.bootstrap[b] = this.bootstrap[i]!;
-      batch.progressGains[b] = this.progressGains[i]!;
+      batch.nextPotentials[b] = this.nextPotentials[i]!;
     }
     return batch;
   }
@@ -105,7 +105,7 @@ export class ReplayBuffer {
       rewards: this.rewards.slice(0, n),
       nextObservations: this.nextObservations.slice(0, n * this.observationDim),
       bootstrap: this.bootstrap.slice(0, n),
-      progressGains: this.progressGains.slice(0, n),
+      nextPotentials: this.nextPotentials.slice(0, n),
     };
   }
 
@@ -120,7 +120,7 @@ export class ReplayBuffer {
     expect("rewards", data.rewards.length, n);
     expect("nextObservations", data.nextObservations.length, n * observationDim);
     expect("bootstrap", data.bootstrap.length, n);
-    if (data.progressGains) expect("progressGains", data.progressGains.length, n);
+    if (data.nextPotentials) expect("nextPotentials", data.nextPotentials.length, n);
     if (n > data.capacity || data.next < 0 || data.next >= data.capacity) {
       throw new Error(`replay data has size ${n} and cursor ${data.next} for capacity ${data.capacity}`);
     }
@@ -129,7 +129,7 @@ export class ReplayBuffer {
     buffer.rewards.set(data.rewards);
     buffer.nextObservations.set(data.nextObservations);
     buffer.bootstrap.set(data.bootstrap);
-    if (data.progressGains) buffer.progressGains.set(data.progressGains);
+    if (data.nextPotentials) buffer.nextPotentials.set(data.nextPotentials);
     buffer.size = n;
     buffer.next = data.next;
     return buffer;

@@ -113,36 +113,73 @@ test("behaviour cloning fits demonstrated actions, and the same seed gives the s
   b.dispose();
 });
 
-test("progress guidance climbs a model of the progress a step makes when the reward itself says nothing", () => {
-  // Q weight 0 and no demos: only the progress model can move the actor. Φ(s′) peaks at the best action.
-  const guided = (progressGain: boolean): [number, number, Learner] => {
-    const learner = new Learner(config({ td3: { ...config().td3, alpha: 0, progressWeight: 1 } }), 3);
+test("progress guidance climbs the potential of the predicted next state when the reward itself says nothing", () => {
+  // Q weight 0 and no demos: only the progress models can move the actor. A step moves the state by 0.5·a
+  // and the potential peaks at the goal, so the best action is (goal − s)/0.5, which no transition shows.
+  const goal = [0.1, -0.1];
+  const target = (s: Float32Array): number[] => goal.map((g, i) => (g - s[i]!) / 0.5);
+  const miss = (learner: Learner): number => {
+    const rng = new Rng(99);
+    let e = 0;
+    for (let i = 0; i < 50; i++) {
+      const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
+      const a = learner.act(s, false);
+      e += target(s).reduce((acc, b, k) => acc + (a[k]! - b) ** 2, 0) / 50;
+    }
+    return e;
+  };
+  const guided = (labelled: boolean, progressActions?: number[]): [number, number, Learner] => {
+    const td3 = {
+      ...config().td3,
+      alpha: 0,
+      progressWeight: 1,
+      ...(progressActions ? { progressActions } : {}),
+    };
+    const learner = new Learner(config({ td3 }), 3);
     const rng = new Rng(11);
-    const before = error(learner, new Rng(99));
-    for (let i = 0; i < 900; i++) {
-      const s = Float32Array.of(rng.uniform() * 2 - 1, rng.uniform() * 2 - 1);
+    const before = miss(learner);
+    for (let i = 0; i < 1500; i++) {
+      const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
       const a = learner.act(s, true);
+      const next = s.map((v, k) => v + 0.5 * a[k]!);
+      const potential = 1 - next.reduce((acc, v, k) => acc + (v - goal[k]!) ** 2, 0);
       learner.observe({
         observation: s,
         action: a,
         reward: 0,
-        nextObservation: s,
+        nextObservation: next,
         terminal: true,
         truncated: false,
-        ...(progressGain ? { progressGain: 1 + reward(s, a) } : {}),
+        ...(labelled ? { nextPotential: potential } : {}),
       });
     }
-    return [before, error(learner, new Rng(99)), learner];
+    return [before, miss(learner), learner];
   };
   const [before, after, learner] = guided(true);
-  assert.ok(learner.agent.progressUpdates > 800);
+  assert.ok(learner.agent.progressUpdates > 1400);
   assert.ok(after < before / 4 && after < 0.05, `policy error ${before.toFixed(3)} -> ${after.toFixed(3)}`);
   learner.dispose();
-  // Without potentials (a sparse reward) the model is never fitted and the actor is left where it was.
+  // Without potentials (a sparse reward) the models are never fitted and the actor is left where it was.
   const [unmoved, still, idle] = guided(false);
   assert.equal(idle.agent.progressUpdates, 0);
   assert.equal(still, unmoved);
   idle.dispose();
+  assert.throws(
+    () => new Learner(config({ nStep: 3, td3: { ...config().td3, progressWeight: 1 } }), 3),
+    /one-step transitions/,
+  );
+  // Guidance limited to the first dimension: the actor's output weights for the second get no gradient.
+  const secondOutput = (l: Learner): number[] => {
+    const [w, b] = l.agent.actor.read().slice(-2) as [Float32Array, Float32Array];
+    return [...w.filter((_, i) => i % 2 === 1), b[1]!];
+  };
+  const fresh = new Learner(config(), 3);
+  const [, , partial] = guided(true, [0]);
+  assert.ok(partial.agent.progressUpdates > 1400);
+  assert.deepEqual(secondOutput(partial), secondOutput(fresh));
+  assert.notDeepEqual(partial.agent.actor.read().at(-1), fresh.agent.actor.read().at(-1));
+  for (const l of [fresh, partial]) l.dispose();
+  assert.throws(() => guided(true, [2]), /progressActions must be action indices in \[0, 2\)/);
 });
 
 test("imitation steps fit the actor to a successful episode when it joins the demonstrations", () => {

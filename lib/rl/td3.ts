@@ -55,19 +55,25 @@ export interface Td3Config {
    */
   readonly advantageTemperature: number;
   /**
-   * Weight β of progress guidance in the actor loss, −β·P(s, π(s)), where P is a model of the progress a
-   * step makes, P(s, a) ≈ Φ(s′) − Φ(s), fitted by regression to each transition's `progressGain`: the
-   * shaped reward's immediate part, learned without the TD targets' bootstrapping noise, and from the
-   * change rather than Φ(s′), whose variation across states is far larger than an action's effect on it.
-   * The true Φ's ascent is a good guide (greedy ascent succeeds on pick_place and push,
-   * scripts/potential-ascent.ts), and P's slope agrees with the true one about as well as the PBRS
-   * critics' (cosine ≈ 0.3, scripts/critic-quality.ts), but on the tuning seed every weight that moved
-   * the actor lowered success (docs/experiments/README.md, sixth round): the actor exploits the slope's
-   * error. A bias towards progress now, as the BC term is a bias towards the demonstrations: the reward
-   * itself stays policy-invariant. 0 (the default): no progress model, nor anything to fit one to under a
-   * sparse reward.
+   * Weight β of progress guidance in the actor loss, −β·Φ̂(ŝ′(s, π(s))): one-step ascent of the reward's
+   * potential through two learned models, a state potential Φ̂(s) regressed onto every transition's
+   * `nextPotential` and a dynamics model ŝ′(s, a) = s + D(s, a) regressed onto the replay's steps. The true
+   * Φ's ascent is a good guide (greedy ascent succeeds on pick_place and push, scripts/potential-ascent.ts);
+   * a model of the change Φ(s′) − Φ(s) from (s, a), like the critics, agreed with the true slope at a
+   * cosine of only ≈ 0.3, where Φ̂ through fitted dynamics reached 0.69 (scripts/critic-quality.ts, seventh
+   * tuning round): every state carries a potential label with Φ's whole range as signal, and how an
+   * action moves the state is nearly linear, where an action's effect on Φ is a small part of the change
+   * across states. A bias towards progress now, as the BC term is a bias towards the demonstrations: the
+   * reward itself stays policy-invariant. 0 (the default): no models, nor labels to fit them to under a
+   * sparse reward. Needs one-step transitions (nStep 1), since D learns one step.
    */
   readonly progressWeight: number;
+  /**
+   * The action dimensions progress guidance moves (indices; absent: all). The others still enter Φ̂(ŝ′),
+   * as constants: the guidance then says where to move, not when to close a binary gripper, whose effect on
+   * the state (the grasp) one step's dynamics model cannot tell from its cause.
+   */
+  readonly progressActions?: readonly number[];
   /**
    * Critics in the ensemble, ≥ 2. Each TD target is the minimum of two of them drawn at random per update
    * (REDQ, Chen et al. 2021; with 2 that is TD3's clipped double Q), so more critics do not make the
@@ -152,9 +158,12 @@ export class Td3Agent {
   readonly criticTargets: readonly Mlp[];
   readonly actorOptimizer: FlatAdam;
   readonly criticOptimizer: FlatAdam;
-  /** The progress model and its optimizer, when `progressWeight` > 0. */
-  readonly progress: { readonly model: Mlp; readonly optimizer: FlatAdam } | undefined;
-  /** Regression steps the progress model has had: an unfitted model's slope would only be noise. */
+  /** The state-potential and dynamics models of progress guidance and their optimizer, when `progressWeight` > 0. */
+  readonly progress:
+    { readonly potential: Mlp; readonly dynamics: Mlp; readonly optimizer: FlatAdam } | undefined;
+  /** 1 on the dimensions `progressActions` names, 0 elsewhere; absent when guidance moves them all. */
+  private readonly progressMask: tf.Tensor2D | undefined;
+  /** Regression steps the progress models have had: an unfitted model's slope would only be noise. */
   progressUpdates = 0;
   private normMean: tf.Tensor1D;
   private normStd: tf.Tensor1D;
@@ -175,7 +184,7 @@ export class Td3Agent {
       throw new Error(`criticCount must be an integer ≥ 2, got ${count}`);
     const pessimism = config.pessimism ?? 0;
     if (!(pessimism >= 0)) throw new Error(`pessimism must be ≥ 0, got ${pessimism}`);
-    // Seeds seed+1, seed+2 are the twin critics' as before ensembles; the progress model keeps seed+3.
+    // Seeds seed+1, seed+2 are the twin critics' as before ensembles; the state potential keeps seed+3.
     const criticSeed = (i: number): number => seed + (i < 2 ? i + 1 : i + 2);
     const critic = (i: number, suffix: string): Mlp =>
       new Mlp([o + a, ...hidden, 1], "linear", criticSeed(i), `critic${i + 1}${suffix}`, ln, true);
@@ -188,8 +197,18 @@ export class Td3Agent {
       config.criticLr,
     );
     if (config.progressWeight > 0) {
-      const model = new Mlp([o + a, ...hidden, 1], "linear", seed + 3, "progress", ln);
-      this.progress = { model, optimizer: new FlatAdam(model.variables, config.criticLr) };
+      const potential = new Mlp([o, ...hidden, 1], "linear", seed + 3, "potential", ln);
+      // Zero output layer: the first prediction is "the state does not move".
+      const dynamics = new Mlp([o + a, ...hidden, o], "linear", seed + 100, "dynamics", ln, true);
+      const variables = [...potential.variables, ...dynamics.variables];
+      this.progress = { potential, dynamics, optimizer: new FlatAdam(variables, config.criticLr) };
+      const dims = config.progressActions;
+      if (dims) {
+        if (dims.some((d) => !Number.isInteger(d) || d < 0 || d >= a))
+          throw new Error(`progressActions must be action indices in [0, ${a}), got [${dims.join(", ")}]`);
+        const mask = Float32Array.from({ length: a }, (_, i) => (dims.includes(i) ? 1 : 0));
+        this.progressMask = tf.keep(tf.tensor2d(mask, [1, a]));
+      }
     }
     this.normMean = tf.keep(tf.zeros([o]));
     this.normStd = tf.keep(tf.ones([o]));
@@ -236,11 +255,16 @@ export class Td3Agent {
     return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, s, a));
   }
 
-  /** The progress model's P(s, a) ≈ Φ(s′) − Φ(s) for one observation and several actions (a diagnostic). */
+  /** Φ̂(ŝ′(s, a)), what progress guidance climbs, for one observation and several actions (a diagnostic). */
   predictedProgress(observation: Float32Array, actions: Float32Array): Float32Array {
-    const progress = this.progress;
-    if (!progress) throw new Error("this learner has no progress model (progressWeight is 0)");
-    return this.evaluate(observation, actions, (s, a) => this.q(progress.model, s, a));
+    if (!this.progress) throw new Error("this learner has no progress models (progressWeight is 0)");
+    return this.evaluate(observation, actions, (s, a) => this.potentialAfter(s, a));
+  }
+
+  /** Φ̂ of the predicted next state, in normalized units as the networks see states. */
+  private potentialAfter(s: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
+    const { potential, dynamics } = this.progress!;
+    return potential.apply(tf.add(s, this.q(dynamics, s, a)) as tf.Tensor2D);
   }
 
   private evaluate(
@@ -314,7 +338,7 @@ export class Td3Agent {
         return qs.map((q) => meanSquare(y, q)).reduce((l, m) => tf.add(l, m)) as tf.Scalar;
       });
       const out: UpdateStats = { criticLoss, meanQ };
-      this.fitProgress(s, a, batch.progressGains);
+      this.fitProgress(s, a, s2, batch.nextPotentials);
       this.criticUpdates++;
       const actorReady = this.criticUpdates > this.config.actorWarmupUpdates;
       if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
@@ -379,24 +403,35 @@ export class Td3Agent {
   }
 
   /**
-   * The actor loss minus β·mean P(s, π(s)), the progress guidance; the loss itself, with no extra kernels
-   * on the actor's hot path, while there is no fitted progress model.
+   * The actor loss minus β·mean Φ̂(ŝ′(s, π(s))), the progress guidance; the loss itself, with no extra
+   * kernels on the actor's hot path, while there are no fitted progress models.
    */
   private withProgress(loss: tf.Scalar, s: tf.Tensor2D, pi: tf.Tensor2D): tf.Scalar {
     if (!this.progress || this.progressUpdates === 0) return loss;
-    const guidance = tf.mul(this.config.progressWeight, tf.mean(this.q(this.progress.model, s, pi)));
+    const mask = this.progressMask;
+    // A copy made from the values is outside the gradient tape: the unguided dimensions are constants.
+    const guided = mask
+      ? tf.add(tf.mul(pi, mask), tf.mul(tf.tensor2d(pi.dataSync(), pi.shape), tf.sub(1, mask)))
+      : pi;
+    const guidance = tf.mul(
+      this.config.progressWeight,
+      tf.mean(this.potentialAfter(s, guided as tf.Tensor2D)),
+    );
     return tf.sub(loss, guidance) as tf.Scalar;
   }
 
-  /** One regression step of the progress model onto the rows whose progress gain is known. */
-  private fitProgress(s: tf.Tensor2D, a: tf.Tensor2D, progressGains: Float32Array): void {
+  /**
+   * One regression step of both progress models: Φ̂(s′) onto the rows whose potential is known, and
+   * D(s, a) onto every row's step s′ − s (normalized states, so each feature's error counts alike).
+   */
+  private fitProgress(s: tf.Tensor2D, a: tf.Tensor2D, s2: tf.Tensor2D, nextPotentials: Float32Array): void {
     if (!this.progress) return;
-    const n = progressGains.length;
+    const n = nextPotentials.length;
     const known = new Float32Array(n);
     const target = new Float32Array(n);
     let count = 0;
     for (let i = 0; i < n; i++) {
-      const v = progressGains[i]!;
+      const v = nextPotentials[i]!;
       if (!Number.isFinite(v)) continue;
       known[i] = 1;
       target[i] = v;
@@ -404,11 +439,13 @@ export class Td3Agent {
     }
     if (count === 0) return;
     const [mask, y] = [tf.tensor2d(known, [n, 1]), tf.tensor2d(target, [n, 1])];
-    const model = this.progress.model;
+    const { potential, dynamics, optimizer } = this.progress;
+    const step = tf.sub(s2, s);
     this.progressUpdates++;
-    this.progress.optimizer.minimize(
-      () => tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(this.q(model, s, a), y))), count) as tf.Scalar,
-    );
+    optimizer.minimize(() => {
+      const potentialLoss = tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(potential.apply(s2), y))), count);
+      return tf.add(potentialLoss, meanSquare(this.q(dynamics, s, a), step)) as tf.Scalar;
+    });
   }
 
   /** Behaviour cloning: regress the actor onto demonstration actions (MSE), then copy it to its target. */
@@ -431,7 +468,9 @@ export class Td3Agent {
 
   dispose(): void {
     for (const m of [this.actor, this.actorTarget, ...this.critics, ...this.criticTargets]) m.dispose();
-    this.progress?.model.dispose();
+    this.progress?.potential.dispose();
+    this.progressMask?.dispose();
+    this.progress?.dynamics.dispose();
     this.progress?.optimizer.dispose();
     this.actorOptimizer.dispose();
     this.criticOptimizer.dispose();

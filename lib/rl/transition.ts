@@ -15,12 +15,11 @@ export interface Transition {
    */
   readonly bootstrapScale?: number;
   /**
-   * Φ(s′) − Φ(s), the change of the reward's potential estimate over this step (the estimates, also on a
-   * terminal transition, where the shaping term takes Φ(s′) = 0): what the learner's progress model
-   * (Td3Config.progressWeight) learns to predict from (s, a). Absent where the reward has no potential
-   * (sparse).
+   * Φ(s′), the reward's potential estimate of the next state (the estimate, also on a terminal transition,
+   * where the shaping term takes Φ(s′) = 0): the label the learner's state-potential model
+   * (Td3Config.progressWeight) is fitted to. Absent where the reward has no potential (sparse).
    */
-  readonly progressGain?: number;
+  readonly nextPotential?: number;
 }
 
 /** A minibatch in row-major typed arrays, ready to become tensors. */
@@ -32,6 +31,6 @@ export interface Batch {
   readonly nextObservations: Float32Array;
   /** What multiplies γ·Q′(s′): 0 at a true terminal, else the transition's bootstrapScale (1 for one step). */
   readonly bootstrap: Float32Array;
-  /** Transition.progressGain per row; NaN where it was absent. */
-  readonly progressGains: Float32Array;
+  /** Transition.nextPotential per row; NaN where it was absent. */
+  readonly nextPotentials: Float32Array;
 }

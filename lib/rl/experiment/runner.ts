@@ -198,11 +198,8 @@ export async function runEpisode(
   // Only a potential's own episodes are rendered: evaluation needs no frames.
   const potential = training?.potential;
   let s = env.reset(seed, potential?.frames);
-  let phi = 0;
-  if (training) {
-    phi = potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0;
-    training.rewards.startEpisode(phi);
-  }
+  if (training)
+    training.rewards.startEpisode(potential ? await potential.startEpisode(potentialInput(seed, 0, s)) : 0);
   let rewardSum = 0;
   const episode: Transition[] = [];
   for (let step = 0; ; step++) {
@@ -225,9 +222,8 @@ export async function runEpisode(
         nextObservation: next.observation,
         terminal: gt.terminal,
         truncated: gt.truncated,
-        ...(potential ? { progressGain: phiNext - phi } : {}),
+        ...(potential ? { nextPotential: phiNext } : {}),
       };
-      phi = phiNext;
       training.learn(transition);
       if (training.ended) episode.push(transition);
     }
