@@ -36,6 +36,20 @@ test("transitions join s, a, r, s′ by episode and step, and only the true term
   assert.equal(a.stats.terminal, 1);
 });
 
+test("the reward's potential of s′ travels with its transition, and is absent where the reward had none", () => {
+  const { a, out, obs, act } = setup();
+  for (let s = 0; s <= 2; s++) {
+    obs(5n, s);
+    if (s < 2) act(5n, s);
+    if (s > 0) a.addReward(5n, s, 0, s === 2 ? "terminal" : undefined, 0, s === 1 ? 0.25 : undefined);
+  }
+  assert.deepEqual(
+    out.map((t) => t.nextPotential),
+    [0.25, undefined],
+  );
+  assert.ok(!("nextPotential" in out[1]!));
+});
+
 test("a reward that arrives before its observation, and an end known only from the episode event, still join", () => {
   const { a, out, obs, act } = setup();
   obs(7n, 0);

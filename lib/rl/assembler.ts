@@ -39,6 +39,7 @@ interface Slot {
   action?: Float32Array;
   reward?: number;
   rewardEnd?: EpisodeEnd;
+  nextPotential?: number;
   done?: boolean;
 }
 
@@ -104,7 +105,15 @@ export class TransitionAssembler {
     this.tryEmit(episode, e, step);
   }
 
-  addReward(episode: bigint, step: number, reward: number, end: EpisodeEnd | undefined, now: number): void {
+  /** `nextPotential`: the reward's Φ(s′) (DenseReward.phi_next), which the learner's progress guidance fits. */
+  addReward(
+    episode: bigint,
+    step: number,
+    reward: number,
+    end: EpisodeEnd | undefined,
+    now: number,
+    nextPotential?: number,
+  ): void {
     const known = this.episodes.get(episode);
     const s = known?.slots.get(step);
     const previous = known?.slots.get(step - 1);
@@ -117,6 +126,7 @@ export class TransitionAssembler {
     const slot = this.slot(e, step);
     slot.reward = reward;
     slot.rewardEnd = end;
+    slot.nextPotential = nextPotential;
     slot.observedAt ??= now;
     this.tryEmit(episode, e, step - 2);
     this.tryEmit(episode, e, step - 1);
@@ -208,6 +218,7 @@ export class TransitionAssembler {
       nextObservation: next.observation!,
       terminal: end === "terminal",
       truncated: end === "truncated",
+      ...(next.nextPotential === undefined ? {} : { nextPotential: next.nextPotential }),
     });
     if (end !== undefined) this.close(id);
     else this.tryEmit(id, e, step + 1);

@@ -17,6 +17,7 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
       bcWeight: p.bc_weight,
       alpha: p.q_weight,
       actorWarmupUpdates: p.actor_warmup_updates,
+      progressWeight: p.progress_weight,
       regressionTarget: p.actor_regression,
       advantageTemperature: p.advantage_temperature,
     },

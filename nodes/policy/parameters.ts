@@ -61,6 +61,13 @@ export const policyParameters = z.object({
     .default(DEFAULT_LEARNER.demoBatchFraction)
     .describe("share of each batch from demonstrations"),
   q_weight: z.number().nonnegative().default(DEFAULT_TD3.alpha),
+  progress_weight: z
+    .number()
+    .nonnegative()
+    .default(DEFAULT_TD3.progressWeight)
+    .describe(
+      "weight of progress guidance: the actor climbs a learned Φ(s′) (from DenseReward.phi_next) through a learned dynamics model; 0 = off; needs n_step 1",
+    ),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
   self_imitation: z
     .boolean()

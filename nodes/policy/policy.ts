@@ -107,7 +107,10 @@ export const policyNode = defineNode({
             return;
           }
           const step = stamps.step(msg.episode_id, msg.header.stamp) ?? msg.step;
-          assembler.addReward(msg.episode_id, step, msg.reward, rewardEnd(msg), performance.now());
+          // A reward without a finite potential (a sparse one reports 0s, a broken one NaN) still trains the
+          // critics; only progress guidance needs Φ(s′).
+          const phiNext = Number.isFinite(msg.phi_next) ? msg.phi_next : undefined;
+          assembler.addReward(msg.episode_id, step, msg.reward, rewardEnd(msg), performance.now(), phiNext);
           gate?.reward({ episode: msg.episode_id, step });
         },
       ),
