@@ -264,7 +264,7 @@ export class Td3Agent {
   /** Φ̂ of the predicted next state, in normalized units as the networks see states. */
   private potentialAfter(s: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
     const { potential, dynamics } = this.progress!;
-    return potential.apply(tf.add(s, this.q(dynamics, s, a)) as tf.Tensor2D);
+    return potential.apply(tf.add(s, this.stateAction(dynamics, s, a)) as tf.Tensor2D);
   }
 
   private evaluate(
@@ -280,20 +280,21 @@ export class Td3Agent {
     });
   }
 
-  private q(critic: Mlp, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
-    return critic.apply(tf.concat([observations, actions], 1));
+  /** A network of (s, a): the critics, the dynamics model. */
+  private stateAction(net: Mlp, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
+    return net.apply(tf.concat([observations, actions], 1));
   }
 
   private minimumQ(critics: readonly Mlp[], s: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
-    return critics.map((c) => this.q(c, s, a)).reduce((m, q) => tf.minimum(m, q));
+    return critics.map((c) => this.stateAction(c, s, a)).reduce((m, q) => tf.minimum(m, q));
   }
 
   /** What the actor maximizes: the ensemble's lower bound, mean − κ·std (see `pessimism`). */
   private actorValue(s: tf.Tensor2D, pi: tf.Tensor2D): tf.Tensor2D {
     const pessimism = this.config.pessimism ?? 0;
-    if (this.critics.length === 2 && pessimism === 0) return this.q(this.critics[0]!, s, pi);
+    if (this.critics.length === 2 && pessimism === 0) return this.stateAction(this.critics[0]!, s, pi);
     const qs = tf.concat(
-      this.critics.map((c) => this.q(c, s, pi)),
+      this.critics.map((c) => this.stateAction(c, s, pi)),
       1,
     );
     const { mean, variance } = tf.moments(qs, 1, true);
@@ -333,7 +334,7 @@ export class Td3Agent {
       const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
       const criticLoss = this.criticOptimizer.minimize(() => {
-        const qs = this.critics.map((c) => this.q(c, s, a));
+        const qs = this.critics.map((c) => this.stateAction(c, s, a));
         meanQ = qs[0]!.mean().dataSync()[0]!;
         return qs.map((q) => meanSquare(y, q)).reduce((l, m) => tf.add(l, m)) as tf.Scalar;
       });
@@ -444,7 +445,7 @@ export class Td3Agent {
     this.progressUpdates++;
     optimizer.minimize(() => {
       const potentialLoss = tf.div(tf.sum(tf.mul(mask, tf.squaredDifference(potential.apply(s2), y))), count);
-      return tf.add(potentialLoss, meanSquare(this.q(dynamics, s, a), step)) as tf.Scalar;
+      return tf.add(potentialLoss, meanSquare(this.stateAction(dynamics, s, a), step)) as tf.Scalar;
     });
   }
 
