@@ -70,8 +70,9 @@ export interface Td3Config {
   readonly progressWeight: number;
   /**
    * The action dimensions progress guidance moves (indices; absent: all). The others still enter Φ̂(ŝ′),
-   * as constants: the guidance then says where to move, not when to close a binary gripper, whose effect on
-   * the state (the grasp) one step's dynamics model cannot tell from its cause.
+   * as constants. Meant to keep the guidance off a binary gripper, whose effect on the state (the grasp)
+   * one step's dynamics model cannot tell from its cause; on the tuning seed guiding the translation alone
+   * collapsed at β ≥ 3 just as guiding every dimension did (docs/experiments/README.md, seventh round).
    */
   readonly progressActions?: readonly number[];
   /**
