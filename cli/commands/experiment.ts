@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
 import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
-import { DEFAULT_LEARNER } from "../../lib/rl/learner.js";
+import { DEFAULT_LEARNER, type LearnerConfig } from "../../lib/rl/learner.js";
 import { DEFAULT_TD3, type Td3Config } from "../../lib/rl/td3.js";
 import { ACTION_DIM } from "../../lib/rl/spaces.js";
 import type { EnvFactory } from "../../lib/rl/env.js";
@@ -66,6 +66,8 @@ interface ExperimentOptions {
   selfImitation: boolean;
   progressHorizon: string;
   actionCandidates: string;
+  candidateRanking: string;
+  greedyCandidates: string;
   progressMargin: string;
   advantageTemperature: string;
 }
@@ -81,6 +83,13 @@ function positiveInt(name: string, value: string, allowZero = false): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
     throw new Error(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer (got '${value}')`);
+  return n;
+}
+
+function integerIn(name: string, value: string, lo: number, hi: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < lo || n > hi)
+    throw new Error(`${name} must be an integer in [${lo}, ${hi}] (got '${value}')`);
   return n;
 }
 
@@ -216,7 +225,17 @@ export function addExperimentCommand(program: Command): void {
     )
     .option(
       "--action-candidates <n>",
-      "while training, take the best of n noisy actions by the critics (1: plain noise)",
+      "while training, take the best of n noisy actions by --candidate-ranking (1: plain noise)",
+      "1",
+    )
+    .option(
+      "--candidate-ranking <what>",
+      "what ranks action candidates: critics (min Q) | progress (the predicted potential of the next state; shaped conditions only, sparse takes plain actions)",
+      "critics",
+    )
+    .option(
+      "--greedy-candidates <n>",
+      "evaluation actions are the best of π(s) and n − 1 noisy variations by --candidate-ranking (1: π(s))",
       "1",
     )
     .option("--progress-margin <x>", "with --progress-horizon: the n-step return a step must exceed", "0.05")
@@ -247,6 +266,7 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 }
 
 const REGRESSION_TARGETS: readonly Td3Config["regressionTarget"][] = ["demos", "advantage"];
+const CANDIDATE_RANKINGS: readonly NonNullable<LearnerConfig["candidateRanking"]>[] = ["critics", "progress"];
 
 /** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
 function commandLine(opts: ExperimentOptions): string {
@@ -267,6 +287,7 @@ async function runExperiment(opts: ExperimentOptions): Promise<void> {
   // The experts' noise is in each environment's own units: the sim's metres per 3 cm step, the fixture's.
   opts.demoNoise ??= kind === "sim" ? "0.005" : "0.1";
   const fusion: FusionMode = oneOf("--fusion", opts.fusion, FUSION_MODES);
+  oneOf("--candidate-ranking", opts.candidateRanking, CANDIDATE_RANKINGS);
   // The shipped reward model, loaded once: Φ does not depend on the learner's seed.
   let model: Promise<ModelPotential> | undefined;
   const modelPotential: PotentialFactory = () =>
@@ -333,7 +354,7 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by the critics)`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by ${opts.candidateRanking === "progress" ? "the predicted potential" : "the critics"})`}${opts.greedyCandidates === "1" ? "" : `; greedy actions the best of ${opts.greedyCandidates}`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
                 : "."),
@@ -397,7 +418,7 @@ async function runAll(
             ...(opts.progressActions
               ? { progressActions: indices("--progress-actions", opts.progressActions, ACTION_DIM) }
               : {}),
-            criticCount: fraction("--critics", opts.critics, 2, 64) && positiveInt("--critics", opts.critics),
+            criticCount: integerIn("--critics", opts.critics, 2, 64),
             pessimism: fraction("--pessimism", opts.pessimism, 0, 100),
             // A sparse reward has no potential to model.
             progressWeight:
@@ -418,7 +439,14 @@ async function runAll(
           noiseCorrelation: fraction("--noise-correlation", opts.noiseCorrelation, 0, 0.999),
           bcSteps: positiveInt("--bc-steps", opts.bcSteps, true),
           demoBatchFraction: fraction("--demo-fraction", opts.demoFraction, 0, 1),
-          actionCandidates: positiveInt("--action-candidates", opts.actionCandidates),
+          // A sparse reward has no potential to rank by: that condition takes plain actions.
+          ...(condition === "sparse" && opts.candidateRanking === "progress"
+            ? { actionCandidates: 1, greedyCandidates: 1 }
+            : {
+                actionCandidates: positiveInt("--action-candidates", opts.actionCandidates),
+                greedyCandidates: positiveInt("--greedy-candidates", opts.greedyCandidates),
+              }),
+          candidateRanking: oneOf("--candidate-ranking", opts.candidateRanking, CANDIDATE_RANKINGS),
           imitationSteps: positiveInt("--imitation-steps", opts.imitationSteps, true),
         },
       });

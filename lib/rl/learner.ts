@@ -48,6 +48,22 @@ export interface LearnerConfig {
    */
   readonly actionCandidates?: number;
   /**
+   * What ranks the candidates: `critics`, min(Q1, Q2); `progress`, the potential the reward's shaping
+   * term climbs, predicted one step ahead, Φ̂(ŝ′(s, a)) (the agent's progress models, fitted then even
+   * without guidance). The state potential through fitted dynamics followed the true slope of Φ at a
+   * cosine of 0.69 where the critics' slope reached 0.24–0.33 (scripts/critic-quality.ts, seventh tuning
+   * round), and choosing among a few actions near π(s) cannot carry the policy off the data's support the
+   * way a gradient step on the actor did. Measured worse on the tuning seed all the same (eighth round,
+   * docs/experiments/README.md: 16 candidates, ground-truth Φ, 35 training successes of 100 against 50
+   * with plain noise): an experiment option, off by default.
+   */
+  readonly candidateRanking?: "critics" | "progress";
+  /**
+   * Greedy (evaluation and deployment) actions are the best of this many as well: π(s) and variations of
+   * it with the exploration noise's spread, ranked as `candidateRanking` says. 1: π(s) itself.
+   */
+  readonly greedyCandidates?: number;
+  /**
    * Actor-only behaviour-cloning steps on the demonstrations each time episodes join them (`imitate`: a
    * successful rollout, or the progress steps of a failed one). The actor otherwise fits its growing demonstration set only through the TD3 updates, one
    * per `policyDelay` transitions, while a policy cloned from 60 clean demos needed ~4000 steps to reach
@@ -112,6 +128,8 @@ export class Learner {
   replay: ReplayBuffer;
   demos: ReplayBuffer;
   rng: Rng;
+  // Its own stream, so that evaluating a policy does not change the course of training.
+  private readonly greedyRng: Rng;
   private readonly online: NStepTransitions;
   private noise: Float32Array | undefined;
   readonly counters: LearnerCounters = {
@@ -127,14 +145,16 @@ export class Learner {
     readonly seed: number,
   ) {
     const { observationDim: o, actionDim: a } = config.td3;
-    if (config.td3.progressWeight > 0 && config.nStep !== 1)
+    const progressRanking = config.candidateRanking === "progress";
+    if ((config.td3.progressWeight > 0 || progressRanking) && config.nStep !== 1)
       throw new Error(
-        `progress guidance needs one-step transitions (its dynamics model learns one step), n_step is ${config.nStep}`,
+        `progress guidance and ranking need one-step transitions (the dynamics model learns one step), n_step is ${config.nStep}`,
       );
-    this.agent = new Td3Agent(config.td3, seed);
+    this.agent = new Td3Agent(progressRanking ? { ...config.td3, progressModels: true } : config.td3, seed);
     this.replay = new ReplayBuffer(config.replayCapacity, o, a);
     this.demos = new ReplayBuffer(config.replayCapacity, o, a);
     this.rng = new Rng(`learner-${seed}`);
+    this.greedyRng = new Rng(`greedy-${seed}`);
     this.online = this.nSteps((t) => this.replay.add(t));
   }
 
@@ -196,18 +216,24 @@ export class Learner {
     return noise;
   }
 
-  /** The action to take, in [-1, 1]; with exploration noise (and `actionCandidates`) while training. */
+  /**
+   * The action to take, in [-1, 1]: while exploring with noise (the best of `actionCandidates` noisy
+   * ones), otherwise π(s) (the best of it and `greedyCandidates` − 1 variations).
+   */
   act(observation: Float32Array, explore: boolean): Float32Array {
     const action = this.agent.act(observation);
-    if (!explore || this.config.explorationNoise <= 0) return action;
-    const k = this.config.actionCandidates ?? 1;
-    // An untrained critic would only add noise to the noise: candidates wait for the actor's warm-up too.
+    if (this.config.explorationNoise <= 0) return action;
+    const k = (explore ? this.config.actionCandidates : this.config.greedyCandidates) ?? 1;
+    if (!explore && k <= 1) return action;
+    // An untrained ranking would only add noise to the noise: candidates wait for the actor's warm-up too.
     const ranked = k > 1 && this.agent.criticUpdates >= this.config.td3.actorWarmupUpdates;
+    if (!explore && !ranked) return action;
     const n = action.length;
     const candidates = new Float32Array((ranked ? k : 1) * n);
     const noises: Float32Array[] = [];
     for (let c = 0; c < candidates.length / n; c++) {
-      const noise = this.nextNoise(n);
+      // Greedy: π(s) itself is the first candidate, and the variations are white noise of their own stream.
+      const noise = explore ? this.nextNoise(n) : this.greedyVariation(n, c);
       noises.push(noise);
       for (let i = 0; i < n; i++) candidates[c * n + i] = Math.max(-1, Math.min(1, action[i]! + noise[i]!));
     }
@@ -215,11 +241,19 @@ export class Learner {
       this.noise = noises[0];
       return candidates;
     }
-    const q = this.agent.values(observation, candidates);
+    const score =
+      this.config.candidateRanking === "progress"
+        ? this.agent.predictedProgress(observation, candidates)
+        : this.agent.values(observation, candidates);
     let best = 0;
-    for (let c = 1; c < k; c++) if (q[c]! > q[best]!) best = c;
-    this.noise = noises[best];
+    for (let c = 1; c < k; c++) if (score[c]! > score[best]!) best = c;
+    if (explore) this.noise = noises[best];
     return candidates.slice(best * n, (best + 1) * n);
+  }
+
+  private greedyVariation(n: number, candidate: number): Float32Array {
+    const sigma = candidate === 0 ? 0 : this.config.explorationNoise;
+    return Float32Array.from({ length: n }, () => sigma * this.greedyRng.normal());
   }
 
   private sampleBatch(): Batch {

@@ -113,21 +113,47 @@ test("behaviour cloning fits demonstrated actions, and the same seed gives the s
   b.dispose();
 });
 
+// A world for the progress models: a step moves the state by 0.5·a and the potential peaks at the goal, so
+// the best action is (goal − s)/0.5, and the reward (0) says nothing about it.
+const goal = [0.1, -0.1];
+const goalAction = (s: Float32Array): number[] => goal.map((g, i) => (g - s[i]!) / 0.5);
+const stepTowards = (s: Float32Array, a: Float32Array): Float32Array => s.map((v, k) => v + 0.5 * a[k]!);
+const goalPotential = (s: Float32Array): number => 1 - s.reduce((acc, v, k) => acc + (v - goal[k]!) ** 2, 0);
+
+/** Mean squared distance of the greedy action from the goal's. */
+function goalMiss(learner: Learner): number {
+  const rng = new Rng(99);
+  let e = 0;
+  for (let i = 0; i < 50; i++) {
+    const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
+    const a = learner.act(s, false);
+    e += goalAction(s).reduce((acc, b, k) => acc + (a[k]! - b) ** 2, 0) / 50;
+  }
+  return e;
+}
+
+/** n one-step transitions of the goal world from the learner's own actions, labelled with Φ(s′) or not. */
+function observeGoalWorld(learner: Learner, n: number, labelled: boolean): void {
+  const rng = new Rng(11);
+  for (let i = 0; i < n; i++) {
+    const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
+    const a = learner.act(s, true);
+    const next = stepTowards(s, a);
+    learner.observe({
+      observation: s,
+      action: a,
+      reward: 0,
+      nextObservation: next,
+      terminal: true,
+      truncated: false,
+      ...(labelled ? { nextPotential: goalPotential(next) } : {}),
+    });
+  }
+}
+
 test("progress guidance climbs the potential of the predicted next state when the reward itself says nothing", () => {
-  // Q weight 0 and no demos: only the progress models can move the actor. A step moves the state by 0.5·a
-  // and the potential peaks at the goal, so the best action is (goal − s)/0.5, which no transition shows.
-  const goal = [0.1, -0.1];
-  const target = (s: Float32Array): number[] => goal.map((g, i) => (g - s[i]!) / 0.5);
-  const miss = (learner: Learner): number => {
-    const rng = new Rng(99);
-    let e = 0;
-    for (let i = 0; i < 50; i++) {
-      const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
-      const a = learner.act(s, false);
-      e += target(s).reduce((acc, b, k) => acc + (a[k]! - b) ** 2, 0) / 50;
-    }
-    return e;
-  };
+  // Q weight 0 and no demos: only the progress models can move the actor, to an action no transition shows.
+  const miss = goalMiss;
   const guided = (labelled: boolean, progressActions?: number[]): [number, number, Learner] => {
     const td3 = {
       ...config().td3,
@@ -136,23 +162,8 @@ test("progress guidance climbs the potential of the predicted next state when th
       ...(progressActions ? { progressActions } : {}),
     };
     const learner = new Learner(config({ td3 }), 3);
-    const rng = new Rng(11);
     const before = miss(learner);
-    for (let i = 0; i < 1500; i++) {
-      const s = Float32Array.of(rng.uniform() * 0.6 - 0.3, rng.uniform() * 0.6 - 0.3);
-      const a = learner.act(s, true);
-      const next = s.map((v, k) => v + 0.5 * a[k]!);
-      const potential = 1 - next.reduce((acc, v, k) => acc + (v - goal[k]!) ** 2, 0);
-      learner.observe({
-        observation: s,
-        action: a,
-        reward: 0,
-        nextObservation: next,
-        terminal: true,
-        truncated: false,
-        ...(labelled ? { nextPotential: potential } : {}),
-      });
-    }
+    observeGoalWorld(learner, 1500, labelled);
     return [before, miss(learner), learner];
   };
   const [before, after, learner] = guided(true);
@@ -180,6 +191,35 @@ test("progress guidance climbs the potential of the predicted next state when th
   assert.notDeepEqual(partial.agent.actor.read().at(-1), fresh.agent.actor.read().at(-1));
   for (const l of [fresh, partial]) l.dispose();
   assert.throws(() => guided(true, [2]), /progressActions must be action indices in \[0, 2\)/);
+});
+
+test("progress-ranked greedy actions climb the predicted potential while the actor stays where it was", () => {
+  // No Q term, no demos, no guidance: the actor never moves, so any gain is the ranking's.
+  const ranked = (candidates: number): Learner =>
+    new Learner(
+      config({
+        td3: { ...config().td3, alpha: 0 },
+        candidateRanking: "progress",
+        actionCandidates: candidates,
+        greedyCandidates: candidates,
+      }),
+      3,
+    );
+  const learner = ranked(16);
+  const actorBefore = learner.agent.actor.read();
+  const before = goalMiss(learner);
+  observeGoalWorld(learner, 1500, true);
+  assert.ok(learner.agent.progressUpdates > 1400);
+  assert.deepEqual(learner.agent.actor.read(), actorBefore);
+  const after = goalMiss(learner);
+  assert.ok(after < before * 0.6, `greedy action's miss ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+  learner.dispose();
+  // One candidate: π(s) itself, whatever the ranking.
+  const single = ranked(1);
+  observeGoalWorld(single, 300, true);
+  assert.equal(goalMiss(single), before);
+  single.dispose();
+  assert.throws(() => new Learner(config({ nStep: 2, candidateRanking: "progress" }), 3), /one-step/);
 });
 
 test("imitation steps fit the actor to a successful episode when it joins the demonstrations", () => {

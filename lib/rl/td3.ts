@@ -76,6 +76,11 @@ export interface Td3Config {
    */
   readonly progressActions?: readonly number[];
   /**
+   * Fit the progress models (Φ̂ and D) even at `progressWeight` 0, for what ranks actions by Φ̂(ŝ′(s, a))
+   * instead of pulling the actor (the learner's `candidateRanking`).
+   */
+  readonly progressModels?: boolean;
+  /**
    * Critics in the ensemble, ≥ 2. Each TD target is the minimum of two of them drawn at random per update
    * (REDQ, Chen et al. 2021; with 2 that is TD3's clipped double Q), so more critics do not make the
    * target more pessimistic, only their disagreement better measured.
@@ -197,7 +202,7 @@ export class Td3Agent {
       this.critics.flatMap((c) => c.variables),
       config.criticLr,
     );
-    if (config.progressWeight > 0) {
+    if (config.progressWeight > 0 || config.progressModels) {
       const potential = new Mlp([o, ...hidden, 1], "linear", seed + 3, "potential", ln);
       // Zero output layer: the first prediction is "the state does not move".
       const dynamics = new Mlp([o + a, ...hidden, o], "linear", seed + 100, "dynamics", ln, true);
@@ -256,9 +261,10 @@ export class Td3Agent {
     return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, s, a));
   }
 
-  /** Φ̂(ŝ′(s, a)), what progress guidance climbs, for one observation and several actions (a diagnostic). */
+  /** Φ̂(ŝ′(s, a)), what progress guidance climbs and progress ranking sorts by, for one observation and several actions. */
   predictedProgress(observation: Float32Array, actions: Float32Array): Float32Array {
-    if (!this.progress) throw new Error("this learner has no progress models (progressWeight is 0)");
+    if (!this.progress)
+      throw new Error("this learner has no progress models (progressWeight is 0 and progressModels off)");
     return this.evaluate(observation, actions, (s, a) => this.potentialAfter(s, a));
   }
 
@@ -409,7 +415,7 @@ export class Td3Agent {
    * kernels on the actor's hot path, while there are no fitted progress models.
    */
   private withProgress(loss: tf.Scalar, s: tf.Tensor2D, pi: tf.Tensor2D): tf.Scalar {
-    if (!this.progress || this.progressUpdates === 0) return loss;
+    if (!this.progress || this.progressUpdates === 0 || this.config.progressWeight === 0) return loss;
     const mask = this.progressMask;
     // A copy made from the values is outside the gradient tape: the unguided dimensions are constants.
     const guided = mask
