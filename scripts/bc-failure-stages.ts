@@ -22,8 +22,15 @@ const { values } = parseArgs({
     "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
   },
 });
-const seed = Number(values.seed);
-const maxSteps = Number(values["max-steps"]);
+// Every numeric option is a whole number ≥ 1 (a width list of them for the actor): said here, not as NaN deep in tfjs.
+function whole(name: keyof typeof values): number[] {
+  const raw = String(values[name]);
+  const out = raw.split(",").map(Number);
+  if (out.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--${name} must be whole numbers ≥ 1 (comma-separated for --actor-hidden), got '${raw}'`);
+  return out;
+}
+const [seed, maxSteps] = [whole("seed")[0]!, whole("max-steps")[0]!];
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
   ...DEFAULT_LEARNER,
@@ -31,10 +38,10 @@ const learner: LearnerConfig = {
     ...DEFAULT_TD3,
     observationDim: env.observationNames.length,
     actionDim: ACTION_DIM,
-    actorHidden: values["actor-hidden"].split(",").map(Number),
+    actorHidden: whole("actor-hidden"),
   },
   explorationNoise: 0,
-  bcSteps: Number(values["bc-steps"]),
+  bcSteps: whole("bc-steps")[0]!,
 };
 // The experiment's own demo collection (seeds, noise, success filter); the reward condition does not
 // matter to cloning.
@@ -45,7 +52,7 @@ const demos = await collectDemos(env, undefined, {
   rollouts: 0,
   evalEvery: 1,
   evalEpisodes: 0,
-  demos: Number(values.demos),
+  demos: whole("demos")[0]!,
   demoNoise: 0.005,
   successDelta: 0.05,
   maxSteps,
@@ -57,7 +64,7 @@ const bcLoss = cloned.pretrain(demos);
 
 const furthest = new Array<number>(env.stageNames.length).fill(0);
 let successes = 0;
-const episodes = Number(values.episodes);
+const episodes = whole("episodes")[0]!;
 for (let j = 0; j < episodes; j++) {
   let s = env.reset(EVAL_SEED_BASE + j);
   let stage = 0;
