@@ -16,10 +16,9 @@ import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/ex
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
-import { Mlp } from "../lib/rl/mlp.js";
-import { Rng } from "../lib/rl/random.js";
-import { DEFAULT_TD3, observationNorm } from "../lib/rl/td3.js";
+import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { tf } from "../lib/rl/tf.js";
+import { regressPotential } from "../lib/rl/statePotential.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
 const { values } = parseArgs({
@@ -141,35 +140,12 @@ const predictNext = (s: Float32Array, a: Float32Array): Float32Array => {
  * signal, where a model of Φ(s′) − Φ(s) from (s, a) learns an action's small effect. Its slope through the
  * linear dynamics, ∇ₐ Φ̂(s + [a, 1]·B), is one-step potential ascent with learned parts only.
  */
-function fitStatePotential(): (x: Float32Array) => number {
-  const o = env.observationNames.length;
-  const flat = new Float32Array(visited.length * o);
-  visited.forEach((v, i) => flat.set(v.observation, i * o));
-  const norm = observationNorm(flat, o);
-  const net = new Mlp([o, 64, 64, 1], "linear", seed, "state_potential");
-  const adam = tf.train.adam(1e-3);
-  const [mu, sd] = [tf.tensor1d(norm.mean), tf.tensor1d(norm.std)];
-  const predict = (x: tf.Tensor2D): tf.Tensor2D =>
-    tf.sigmoid(net.apply(tf.clipByValue(tf.div(tf.sub(x, mu), sd), -5, 5) as tf.Tensor2D));
-  const rng = new Rng("state-potential");
-  const batch = 256;
-  for (let k = 0; k < 4000; k++) {
-    const bx = new Float32Array(batch * o);
-    const by = new Float32Array(batch);
-    for (let b = 0; b < batch; b++) {
-      const v = visited[rng.int(visited.length)]!;
-      bx.set(v.observation, b * o);
-      by[b] = v.phi;
-    }
-    tf.tidy(() => {
-      const [x, y] = [tf.tensor2d(bx, [batch, o]), tf.tensor2d(by, [batch, 1])];
-      adam.minimize(() => tf.mean(tf.square(tf.sub(predict(x), y))) as tf.Scalar, false, net.variables);
-    });
-  }
-  adam.dispose();
-  return (x) => tf.tidy(() => predict(tf.tensor2d(x, [1, o])).dataSync()[0]!);
-}
-const statePotential = fitStatePotential();
+// The ±5 clip and the sampler's stream are those the seventh round's figures were measured with.
+const statePotential = regressPotential(
+  visited.map((v) => v.observation),
+  visited.map((v) => v.phi),
+  { seed, name: "state_potential", rngName: "state-potential", inputClip: 5, batchSize: 256, steps: 4000 },
+).predict;
 
 const stateValue = (x: Float32Array): number => learner.agent.values(x, learner.act(x, false))[0]!;
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { stageLabels, trainStatePotential } from "./statePotential.js";
+import { regressPotential, stageLabels, trainStatePotential } from "./statePotential.js";
 import { PointMassEnv } from "./testing/pointMass.js";
 import { demoStatePotential } from "./potentials.js";
 
@@ -35,4 +35,18 @@ test("mismatched labels are refused", () => {
     () => trainStatePotential([{ observations: [Float32Array.of(1)], stages: [] }], 2),
     /1 observations but 0 stage labels/,
   );
+});
+
+test("the potential regressor fits a ramp, refuses mismatched labels and holds clipped inputs at the clip", () => {
+  const xs = Array.from({ length: 64 }, (_, i) => Float32Array.of(i / 63));
+  const ys = xs.map((x) => 0.1 + 0.8 * x[0]!);
+  const fit = (inputClip?: number) =>
+    regressPotential(xs, ys, { steps: 600, ...(inputClip === undefined ? {} : { inputClip }) }).predict;
+  const plain = fit();
+  for (const x of [0.1, 0.5, 0.9]) assert.ok(Math.abs(plain(Float32Array.of(x)) - (0.1 + 0.8 * x)) < 0.05);
+  // The ramp's inputs span ±1.7 σ: a clip of 1 flattens Φ̂ beyond one σ, however far out.
+  const clipped = fit(1);
+  assert.equal(clipped(Float32Array.of(2)), clipped(Float32Array.of(3)));
+  assert.notEqual(plain(Float32Array.of(2)), plain(Float32Array.of(3)));
+  assert.throws(() => regressPotential(xs, ys.slice(1)), /64 states but 63 potential labels/);
 });

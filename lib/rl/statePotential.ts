@@ -41,6 +41,69 @@ export interface StatePotentialOptions {
   readonly seed?: number;
 }
 
+export interface PotentialRegressionOptions extends StatePotentialOptions {
+  /** The network's name (tfjs variable names are global: two live networks need two names). */
+  readonly name?: string;
+  /** The batch sampler's stream, `potential-<seed>` by default. */
+  readonly rngName?: string;
+  /** Normalized inputs are clipped to ±this (absent: not clipped), so a state unlike the data stays in range. */
+  readonly inputClip?: number;
+}
+
+/**
+ * Regression of a potential in [0, 1] (sigmoid output) onto labelled states: an MLP on states normalized by
+ * their own mean and spread, fitted by Adam on sampled batches. Returns Φ̂ and the last batch's loss.
+ */
+export function regressPotential(
+  xs: readonly Float32Array[],
+  ys: readonly number[],
+  options: PotentialRegressionOptions = {},
+): { readonly predict: (x: Float32Array) => number; readonly trainLoss: number } {
+  if (xs.length === 0) throw new Error("potential training needs at least one labelled step");
+  if (xs.length !== ys.length) throw new Error(`${xs.length} states but ${ys.length} potential labels`);
+  const dim = xs[0]!.length;
+  const flat = new Float32Array(xs.length * dim);
+  xs.forEach((x, i) => flat.set(x, i * dim));
+  const norm = observationNorm(flat, dim);
+  const seed = options.seed ?? 0;
+  const net = new Mlp([dim, ...(options.hidden ?? [64, 64]), 1], "linear", seed, options.name ?? "potential");
+  const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
+  const rng = new Rng(options.rngName ?? `potential-${seed}`);
+  const batchSize = Math.min(options.batchSize ?? 128, xs.length);
+  const mean = tf.keep(tf.tensor1d(norm.mean));
+  const std = tf.keep(tf.tensor1d(norm.std));
+  const clip = options.inputClip;
+  const predict = (x: tf.Tensor2D): tf.Tensor2D => {
+    const z = tf.div(tf.sub(x, mean), std) as tf.Tensor2D;
+    return tf.sigmoid(net.apply(clip === undefined ? z : (tf.clipByValue(z, -clip, clip) as tf.Tensor2D)));
+  };
+  let trainLoss = NaN;
+  for (let step = 0; step < (options.steps ?? 1500); step++) {
+    const bx = new Float32Array(batchSize * dim);
+    const by = new Float32Array(batchSize);
+    for (let b = 0; b < batchSize; b++) {
+      const i = rng.int(xs.length);
+      bx.set(xs[i]!, b * dim);
+      by[b] = ys[i]!;
+    }
+    trainLoss = tf.tidy(() => {
+      const x = tf.tensor2d(bx, [batchSize, dim]);
+      const y = tf.tensor2d(by, [batchSize, 1]);
+      const loss = optimizer.minimize(
+        () => tf.losses.meanSquaredError(y, predict(x)) as tf.Scalar,
+        true,
+        net.variables,
+      )!;
+      return loss.dataSync()[0]!;
+    });
+  }
+  optimizer.dispose();
+  return {
+    trainLoss,
+    predict: (x) => tf.tidy(() => predict(tf.tensor2d(x, [1, dim])).dataSync()[0]!),
+  };
+}
+
 /**
  * A learned potential on the low-dimensional state: an MLP regressed onto stage-aware labels of recorded
  * episodes. It stands in for the image reward model where an environment has no cameras (the point-mass
@@ -63,41 +126,7 @@ export function trainStatePotential(
     xs.push(...e.observations);
     ys.push(...stageLabels(e.stages, stageCount));
   }
-  if (xs.length === 0) throw new Error("potential training needs at least one labelled step");
-  const dim = xs[0]!.length;
-  const flat = new Float32Array(xs.length * dim);
-  xs.forEach((x, i) => flat.set(x, i * dim));
-  const norm = observationNorm(flat, dim);
-  const seed = options.seed ?? 0;
-  const net = new Mlp([dim, ...(options.hidden ?? [64, 64]), 1], "linear", seed, "potential");
-  const optimizer = tf.train.adam(options.learningRate ?? 1e-3);
-  const rng = new Rng(`potential-${seed}`);
-  const batchSize = Math.min(options.batchSize ?? 128, xs.length);
-  const mean = tf.keep(tf.tensor1d(norm.mean));
-  const std = tf.keep(tf.tensor1d(norm.std));
-  const predict = (x: tf.Tensor2D): tf.Tensor2D => tf.sigmoid(net.apply(tf.div(tf.sub(x, mean), std)));
-  let trainLoss = NaN;
-  for (let step = 0; step < (options.steps ?? 1500); step++) {
-    const bx = new Float32Array(batchSize * dim);
-    const by = new Float32Array(batchSize);
-    for (let b = 0; b < batchSize; b++) {
-      const i = rng.int(xs.length);
-      bx.set(xs[i]!, b * dim);
-      by[b] = ys[i]!;
-    }
-    trainLoss = tf.tidy(() => {
-      const x = tf.tensor2d(bx, [batchSize, dim]);
-      const y = tf.tensor2d(by, [batchSize, 1]);
-      const loss = optimizer.minimize(
-        () => tf.losses.meanSquaredError(y, predict(x)) as tf.Scalar,
-        true,
-        net.variables,
-      )!;
-      return loss.dataSync()[0]!;
-    });
-  }
-  optimizer.dispose();
-  const value = (input: PotentialInput): number =>
-    tf.tidy(() => predict(tf.tensor2d(input.observation, [1, dim])).dataSync()[0]!);
+  const { predict, trainLoss } = regressPotential(xs, ys, options);
+  const value = (input: PotentialInput): number => predict(input.observation);
   return { name: "state-mlp", trainLoss, startEpisode: value, potential: value };
 }
