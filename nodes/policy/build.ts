@@ -27,6 +27,7 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
     nStep: p.n_step,
     warmupTransitions: p.warmup_transitions,
     explorationNoise: p.exploration_noise,
+    noiseCorrelation: p.noise_correlation,
     bcSteps: p.bc_steps,
     demoBatchFraction: p.demo_batch_fraction,
   };

@@ -47,6 +47,12 @@ export const policyParameters = z.object({
     .nonnegative()
     .default(DEFAULT_LEARNER.explorationNoise)
     .describe("Gaussian std in normalized action units"),
+  noise_correlation: z
+    .number()
+    .min(0)
+    .lt(1)
+    .default(DEFAULT_LEARNER.noiseCorrelation ?? 0)
+    .describe("step-to-step correlation of the exploration noise (0: white), restarted with each episode"),
   bc_steps: z
     .number()
     .int()

@@ -69,7 +69,14 @@ export const policyNode = defineNode({
       : undefined;
 
     const publisher = createPublisher(transport, topic(params.action_topic), MsgType.Action);
+    // The first observation of an episode, not its START event, restarts the exploration noise: events
+    // travel on another topic and may arrive after it.
+    let actingEpisode: bigint | undefined;
     const act = ({ msg, values }: { msg: Observation; values: Float32Array }): void => {
+      if (msg.episode_id !== actingEpisode) {
+        actingEpisode = msg.episode_id;
+        learner.startEpisode();
+      }
       const action = executedAction(learner.act(values, params.train), bounds);
       const header = { stamp: msg.header.stamp, frame_id: name };
       publisher.publish(actionMessage(header, msg.episode_id, msg.step, denormalizeAction(action, bounds)));
