@@ -63,6 +63,7 @@ function torchRate(updates: number, threads: number): number {
     "--threads",
     String(threads),
     ...(DEFAULT_TD3.criticLayerNorm ? ["--layer-norm"] : []),
+    ...(DEFAULT_TD3.fineScale ? ["--fine-scale", String(DEFAULT_TD3.fineScale)] : []),
   ];
   const r = spawnSync("/usr/bin/python3", args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`learner_torch.py failed: ${r.stderr || r.error?.message}`);
@@ -90,7 +91,7 @@ function oursRate(updates: number): number {
 }
 
 export function benchLearner(updates = 300): LearnerBenchResult {
-  const networks = `actor + twin critics ${OBSERVATION_DIM}+${ACTION_DIM}→${DEFAULT_TD3.hidden.join("→")}${DEFAULT_TD3.criticLayerNorm ? " (LayerNorm critics)" : ""}, Adam, policy delay ${DEFAULT_TD3.policyDelay}`;
+  const networks = `actor + twin critics ${OBSERVATION_DIM}+${ACTION_DIM}→${DEFAULT_TD3.hidden.join("→")}${DEFAULT_TD3.criticLayerNorm ? " (LayerNorm critics)" : ""}${DEFAULT_TD3.fineScale ? `, observation beside its fine-scale copy (k ${DEFAULT_TD3.fineScale})` : ""}, Adam, policy delay ${DEFAULT_TD3.policyDelay}`;
   // Interleaved, ours first and last, so a change in machine load shows up in both.
   const a = oursRate(updates);
   let torch1: number | undefined;

@@ -33,13 +33,22 @@ def main():
     p.add_argument("--updates", type=int, required=True)
     p.add_argument("--threads", type=int, required=True)
     p.add_argument("--layer-norm", action="store_true")
+    p.add_argument("--fine-scale", type=float, default=0.0)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     o, d, h = a.obs, a.act, a.hidden
-    actor, actor_t = mlp([o, *h, d], tanh=True), mlp([o, *h, d], tanh=True)
-    critics = [mlp([o + d, *h, 1], a.layer_norm) for _ in range(2)]
-    critics_t = [mlp([o + d, *h, 1], a.layer_norm) for _ in range(2)]
+    # The learner's input: the normalized observation, beside its fine-scale copy tanh(k·(z + μ/σ)) when
+    # --fine-scale is set (Td3Config.fineScale), made afresh from each batch as the learner does.
+    offset = torch.full((o,), 0.1)
+
+    def features(z):
+        return torch.cat([z, torch.tanh(a.fine_scale * (z + offset))], 1) if a.fine_scale > 0 else z
+
+    i = 2 * o if a.fine_scale > 0 else o
+    actor, actor_t = mlp([i, *h, d], tanh=True), mlp([i, *h, d], tanh=True)
+    critics = [mlp([i + d, *h, 1], a.layer_norm) for _ in range(2)]
+    critics_t = [mlp([i + d, *h, 1], a.layer_norm) for _ in range(2)]
     actor_t.load_state_dict(actor.state_dict())
     for c, ct in zip(critics, critics_t):
         ct.load_state_dict(c.state_dict())
@@ -56,19 +65,20 @@ def main():
                 t.mul_(1 - tau).add_(q, alpha=tau)
 
     def update(k):
+        fs, fs2 = features(s), features(s2)
         with torch.no_grad():
             noise = (torch.randn(n, d) * 0.2).clamp(-0.5, 0.5)
-            a2 = (actor_t(s2) + noise).clamp(-1, 1)
-            x2 = torch.cat([s2, a2], 1)
+            a2 = (actor_t(fs2) + noise).clamp(-1, 1)
+            x2 = torch.cat([fs2, a2], 1)
             y = r + boot * 0.98 * torch.min(critics_t[0](x2), critics_t[1](x2))
-        x = torch.cat([s, act], 1)
+        x = torch.cat([fs, act], 1)
         loss = ((critics[0](x) - y) ** 2).mean() + ((critics[1](x) - y) ** 2).mean()
         opt_c.zero_grad()
         loss.backward()
         opt_c.step()
         if k % 2 == 0:
-            q = critics[0](torch.cat([s, actor(s)], 1))
-            actor_loss = -q.mean() + 0.5 * ((actor(demo_s) - demo_a) ** 2).mean()
+            q = critics[0](torch.cat([fs, actor(fs)], 1))
+            actor_loss = -q.mean() + 0.5 * ((actor(features(demo_s)) - demo_a) ** 2).mean()
             opt_a.zero_grad()
             actor_loss.backward()
             opt_a.step()

@@ -70,6 +70,7 @@ interface ExperimentOptions {
   greedyCandidates: string;
   progressMargin: string;
   advantageTemperature: string;
+  fineScale: string;
 }
 
 function widths(name: string, value: string): number[] {
@@ -249,6 +250,11 @@ export function addExperimentCommand(program: Command): void {
       "with --actor-regression advantage: weight temperature, in advantage standard deviations",
       String(DEFAULT_TD3.advantageTemperature),
     )
+    .option(
+      "--fine-scale <k>",
+      "the actor and critics also see tanh(k·x/σ) of each observation feature (0: the normalized observation alone)",
+      String(DEFAULT_TD3.fineScale),
+    )
     .action(async (opts: ExperimentOptions) => {
       try {
         await runExperiment(opts);
@@ -353,7 +359,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.fineScale === "0" ? "" : ` on the observation and its fine-scale copy (k ${opts.fineScale})`}${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by ${opts.candidateRanking === "progress" ? "the predicted potential" : "the critics"})`}${opts.greedyCandidates === "1" ? "" : `; greedy actions the best of ${opts.greedyCandidates}`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
@@ -427,6 +433,7 @@ async function runAll(
             ...(opts.actorHidden ? { actorHidden: widths("--actor-hidden", opts.actorHidden) } : {}),
             regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
             advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
+            fineScale: fraction("--fine-scale", opts.fineScale, 0, 100),
             observationDim: 0,
             actionDim: ACTION_DIM,
           },

@@ -113,6 +113,43 @@ test("behaviour cloning fits demonstrated actions, and the same seed gives the s
   b.dispose();
 });
 
+test("the fine-scale copy of the observation lets a cloned actor resolve the last centimetres before a goal", () => {
+  // An expert that steps towards an offset's zero at up to 1 cm a step, from offsets of up to ±30 cm: within
+  // the last centimetres its action turns steeply, a few hundredths of the offset's σ. The demos, like a
+  // reach, sit mostly far out.
+  const expert = (x: number): number => Math.max(-1, Math.min(1, -x / 0.01));
+  const rng = new Rng(21);
+  const demos: Transition[] = Array.from({ length: 400 }, () => {
+    const x = (rng.uniform() * 2 - 1) * 0.3;
+    const s = Float32Array.of(x, rng.uniform() * 2 - 1);
+    return {
+      observation: s,
+      action: Float32Array.of(expert(x), 0),
+      reward: 0,
+      nextObservation: s,
+      terminal: true,
+      truncated: false,
+    };
+  });
+  const nearMiss = (fineScale: number): number => {
+    const learner = new Learner(config({ td3: { ...config().td3, fineScale }, bcSteps: 1500 }), 5);
+    learner.pretrain(demos);
+    let e = 0;
+    for (let i = 0; i < 60; i++) {
+      const x = (i % 2 === 0 ? 1 : -1) * (0.004 + (0.026 * i) / 60);
+      e += (learner.act(Float32Array.of(x, 0), false)[0]! - expert(x)) ** 2 / 60;
+    }
+    learner.dispose();
+    return e;
+  };
+  const [plain, fine] = [nearMiss(0), nearMiss(10)];
+  assert.ok(
+    fine < plain / 2,
+    `squared action error within 3 cm: ${plain.toFixed(3)} alone, ${fine.toFixed(3)} with the copy`,
+  );
+  assert.throws(() => new Learner(config({ td3: { ...config().td3, fineScale: -1 } }), 5), /fineScale/);
+});
+
 // A world for the progress models: a step moves the state by 0.5·a and the potential peaks at the goal, so
 // the best action is (goal − s)/0.5, and the reward (0) says nothing about it.
 const goal = [0.1, -0.1];

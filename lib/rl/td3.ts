@@ -95,6 +95,18 @@ export interface Td3Config {
    * critic's value, one network's gradient instead of the ensemble's.
    */
   readonly pessimism?: number;
+  /**
+   * k of the fine-scale copy of the observation that the actor and the critics see beside the normalized
+   * one: tanh(k·x/σ) per feature, σ the demonstrations' standard deviation and x not centred, so the copy
+   * is steepest where a feature is 0, as an object's offset from the gripper is at the grasp. Normalized by
+   * σ alone, the last centimetres before a grasp are a few tenths of a unit of input, which a small MLP
+   * fitted to a few demos does not resolve: cloned and fine-tuned policies on pick_place stopped 1–4 cm
+   * beside the cube with a zero action and stayed there for the rest of the episode (the commonest failure,
+   * traced in docs/experiments/README.md, ninth round). A fixed multi-scale input in the spirit of Fourier
+   * features against an MLP's spectral bias (Tancik et al. 2020), without their random frequencies. 0: the
+   * normalized observation alone.
+   */
+  readonly fineScale?: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -116,6 +128,7 @@ export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
   regressionTarget: "demos",
   advantageTemperature: 1,
   progressWeight: 0,
+  fineScale: 0,
 };
 
 export interface UpdateStats {
@@ -173,6 +186,8 @@ export class Td3Agent {
   progressUpdates = 0;
   private normMean: tf.Tensor1D;
   private normStd: tf.Tensor1D;
+  /** μ/σ, so that the fine-scale copy tanh(k·x/σ) = tanh(k·(z + μ/σ)) is made from the normalized z. */
+  private normOffset: tf.Tensor1D;
   criticUpdates = 0;
 
   constructor(
@@ -181,7 +196,12 @@ export class Td3Agent {
     norm?: ObservationNorm,
   ) {
     const { observationDim: o, actionDim: a, hidden } = config;
-    const actorSizes = [o, ...(config.actorHidden ?? hidden), a];
+    const fine = config.fineScale ?? 0;
+    if (!(fine >= 0)) throw new Error(`fineScale must be ≥ 0, got ${fine}`);
+    // The networks that act and judge see the observation at both scales; the progress models keep the
+    // normalized state, which their dynamics model steps.
+    const input = fine > 0 ? 2 * o : o;
+    const actorSizes = [input, ...(config.actorHidden ?? hidden), a];
     this.actor = new Mlp(actorSizes, "tanh", seed, "actor");
     this.actorTarget = new Mlp(actorSizes, "tanh", seed, "actor_target");
     const ln = config.criticLayerNorm;
@@ -193,7 +213,7 @@ export class Td3Agent {
     // Seeds seed+1, seed+2 are the twin critics' as before ensembles; the state potential keeps seed+3.
     const criticSeed = (i: number): number => seed + (i < 2 ? i + 1 : i + 2);
     const critic = (i: number, suffix: string): Mlp =>
-      new Mlp([o + a, ...hidden, 1], "linear", criticSeed(i), `critic${i + 1}${suffix}`, ln, true);
+      new Mlp([input + a, ...hidden, 1], "linear", criticSeed(i), `critic${i + 1}${suffix}`, ln, true);
     this.critics = Array.from({ length: count }, (_, i) => critic(i, ""));
     this.criticTargets = Array.from({ length: count }, (_, i) => critic(i, "_target"));
     this.syncTargets();
@@ -218,6 +238,7 @@ export class Td3Agent {
     }
     this.normMean = tf.keep(tf.zeros([o]));
     this.normStd = tf.keep(tf.ones([o]));
+    this.normOffset = tf.keep(tf.zeros([o]));
     if (norm) this.setNorm(norm);
   }
 
@@ -228,8 +249,10 @@ export class Td3Agent {
     }
     this.normMean.dispose();
     this.normStd.dispose();
+    this.normOffset.dispose();
     this.normMean = tf.keep(tf.tensor1d(norm.mean));
     this.normStd = tf.keep(tf.tensor1d(norm.std));
+    this.normOffset = tf.keep(tf.div(this.normMean, this.normStd));
   }
 
   norm(): ObservationNorm {
@@ -248,17 +271,24 @@ export class Td3Agent {
     return tf.clipByValue(z, -NORM_CLIP, NORM_CLIP) as tf.Tensor2D;
   }
 
+  /** What the actor and the critics take for normalized states z: z itself, or z beside its fine-scale copy. */
+  private input(z: tf.Tensor2D): tf.Tensor2D {
+    const k = this.config.fineScale ?? 0;
+    if (k <= 0) return z;
+    return tf.concat([z, tf.tanh(tf.mul(k, tf.add(z, this.normOffset)))], 1) as tf.Tensor2D;
+  }
+
   /** The deterministic policy for one observation, in [-1, 1]. */
   act(observation: Float32Array): Float32Array {
     return tf.tidy(() => {
       const x = this.normalize(tf.tensor2d(observation, [1, this.config.observationDim]));
-      return this.actor.apply(x).dataSync() as Float32Array;
+      return this.actor.apply(this.input(x)).dataSync() as Float32Array;
     });
   }
 
   /** The minimum over the critics of Q(s, a), for one observation and each of several actions (row-major). */
   values(observation: Float32Array, actions: Float32Array): Float32Array {
-    return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, s, a));
+    return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, this.input(s), a));
   }
 
   /** Φ̂(ŝ′(s, a)), what progress guidance climbs and progress ranking sorts by, for one observation and several actions. */
@@ -328,6 +358,7 @@ export class Td3Agent {
       const a = tf.tensor2d(batch.actions, [n, ad]);
       const r = tf.tensor2d(batch.rewards, [n, 1]);
       const s2 = this.normalize(tf.tensor2d(batch.nextObservations, [n, od]));
+      const [fs, fs2] = [this.input(s), this.input(s2)];
       const boot = tf.tensor2d(batch.bootstrap, [n, 1]);
       const { targetNoise, targetNoiseClip } = this.config;
       const noise = tf.clipByValue(
@@ -335,13 +366,13 @@ export class Td3Agent {
         -targetNoiseClip,
         targetNoiseClip,
       );
-      const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(s2), noise), -1, 1) as tf.Tensor2D;
+      const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(fs2), noise), -1, 1) as tf.Tensor2D;
       const [i, j] = this.targetPair(rng);
-      const q2 = this.minimumQ([this.criticTargets[i]!, this.criticTargets[j]!], s2, a2);
+      const q2 = this.minimumQ([this.criticTargets[i]!, this.criticTargets[j]!], fs2, a2);
       const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
       const criticLoss = this.criticOptimizer.minimize(() => {
-        const qs = this.critics.map((c) => this.stateAction(c, s, a));
+        const qs = this.critics.map((c) => this.stateAction(c, fs, a));
         meanQ = qs[0]!.mean().dataSync()[0]!;
         return qs.map((q) => meanSquare(y, q)).reduce((l, m) => tf.add(l, m)) as tf.Scalar;
       });
@@ -352,8 +383,8 @@ export class Td3Agent {
       if (actorReady && this.criticUpdates % this.config.policyDelay === 0) {
         out.actorLoss =
           this.config.regressionTarget === "advantage"
-            ? this.advantageActorStep(s, a, y)
-            : this.actorStep(s, demos);
+            ? this.advantageActorStep(fs, s, a, y)
+            : this.actorStep(fs, s, demos);
         this.actorTarget.softUpdate(this.actor, this.config.tau);
       }
       if (this.criticUpdates % this.config.policyDelay === 0) {
@@ -364,13 +395,16 @@ export class Td3Agent {
     return stats;
   }
 
-  private actorStep(s: tf.Tensor2D, demos: Batch | undefined): number {
+  /** `fs` is the batch as the actor and critics take it (input), `s` the normalized states. */
+  private actorStep(fs: tf.Tensor2D, s: tf.Tensor2D, demos: Batch | undefined): number {
     const { observationDim: od, actionDim: ad, alpha, bcWeight } = this.config;
-    const demoS = demos ? this.normalize(tf.tensor2d(demos.observations, [demos.size, od])) : undefined;
+    const demoS = demos
+      ? this.input(this.normalize(tf.tensor2d(demos.observations, [demos.size, od])))
+      : undefined;
     const demoA = demos ? tf.tensor2d(demos.actions, [demos.size, ad]) : undefined;
     return this.actorOptimizer.minimize(() => {
-      const pi = this.actor.apply(s);
-      const q = this.actorValue(s, pi);
+      const pi = this.actor.apply(fs);
+      const q = this.actorValue(fs, pi);
       let l = this.withProgress(tf.neg(tf.mul(alpha, tf.mean(q))) as tf.Scalar, s, pi);
       if (demoS && demoA && bcWeight > 0) {
         l = tf.add(l, tf.mul(bcWeight, meanSquare(demoA, this.actor.apply(demoS))));
@@ -385,20 +419,20 @@ export class Td3Agent {
    * dense reward credits the action that made progress at once, where Q(s, a) − Q(s, π(s)) would wait for
    * the critic to tell apart nearby actions from a few thousand transitions.
    */
-  private advantageActorStep(s: tf.Tensor2D, a: tf.Tensor2D, y: tf.Tensor2D): number {
+  private advantageActorStep(fs: tf.Tensor2D, s: tf.Tensor2D, a: tf.Tensor2D, y: tf.Tensor2D): number {
     const { alpha, bcWeight, advantageTemperature } = this.config;
     const n = s.shape[0];
     const weights = tf.tidy(() => {
-      const pi = this.actor.apply(s);
-      const value = this.minimumQ(this.critics, s, pi);
+      const pi = this.actor.apply(fs);
+      const value = this.minimumQ(this.critics, fs, pi);
       const advantage = tf.sub(y, value).reshape([n]);
       const { variance } = tf.moments(advantage);
       const scale = tf.mul(tf.sqrt(tf.add(variance, 1e-12)), advantageTemperature);
       return tf.mul(tf.softmax(tf.div(advantage, scale)), n).reshape([n, 1]);
     });
     const loss = this.actorOptimizer.minimize(() => {
-      const pi = this.actor.apply(s);
-      const q = this.actorValue(s, pi);
+      const pi = this.actor.apply(fs);
+      const q = this.actorValue(fs, pi);
       const regression = tf.mean(tf.mul(weights, tf.mean(tf.square(tf.sub(pi, a)), 1, true)));
       return this.withProgress(
         tf.sub(tf.mul(bcWeight, regression), tf.mul(alpha, tf.mean(q))) as tf.Scalar,
@@ -470,7 +504,8 @@ export class Td3Agent {
     return tf.tidy(() => {
       const s = this.normalize(tf.tensor2d(demos.observations, [demos.size, od]));
       const a = tf.tensor2d(demos.actions, [demos.size, ad]);
-      return this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(s)));
+      const fs = this.input(s);
+      return this.actorOptimizer.minimize(() => meanSquare(a, this.actor.apply(fs)));
     });
   }
 
@@ -484,5 +519,6 @@ export class Td3Agent {
     this.criticOptimizer.dispose();
     this.normMean.dispose();
     this.normStd.dispose();
+    this.normOffset.dispose();
   }
 }

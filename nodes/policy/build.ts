@@ -18,6 +18,7 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
       alpha: p.q_weight,
       actorWarmupUpdates: p.actor_warmup_updates,
       progressWeight: p.progress_weight,
+      fineScale: p.fine_scale,
       regressionTarget: p.actor_regression,
       advantageTemperature: p.advantage_temperature,
     },

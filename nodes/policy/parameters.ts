@@ -74,6 +74,13 @@ export const policyParameters = z.object({
     .describe(
       "weight of progress guidance: the actor climbs a learned Φ(s′) (from DenseReward.phi_next) through a learned dynamics model; 0 = off; needs n_step 1",
     ),
+  fine_scale: z
+    .number()
+    .nonnegative()
+    .default(DEFAULT_TD3.fineScale ?? 0)
+    .describe(
+      "k: the actor and critics also see tanh(k·x/σ) of each observation feature, resolving small offsets near a grasp; 0 = the normalized observation alone",
+    ),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
   self_imitation: z
     .boolean()
