@@ -385,9 +385,17 @@ export class Learner {
       hidden: c.hidden,
       actorHidden: c.actorHidden ?? c.hidden,
       criticCount: c.criticCount ?? 2,
+      fineScale: c.fineScale ?? 0,
     });
     const [saved, wanted] = [shapes(meta.td3 as Td3Config), shapes(config.td3)];
-    for (const key of ["observationDim", "actionDim", "hidden", "actorHidden", "criticCount"] as const) {
+    for (const key of [
+      "observationDim",
+      "actionDim",
+      "hidden",
+      "actorHidden",
+      "criticCount",
+      "fineScale",
+    ] as const) {
       if (JSON.stringify(saved[key]) !== JSON.stringify(wanted[key])) {
         throw new Error(
           `checkpoint was made with ${key} = ${JSON.stringify(saved[key])}, this learner has ${JSON.stringify(wanted[key])}`,

@@ -47,14 +47,15 @@ function close(a: number | undefined, b: number | undefined, what: string): void
 }
 
 // The second: an ensemble whose TD targets use a pair drawn from the learner's RNG on every update, and
-// progress guidance, whose potential and dynamics models and their optimizer are checkpointed too.
+// progress guidance, whose potential and dynamics models and their optimizer are checkpointed too, on the
+// observation beside its fine-scale copy (wider first layers).
 const ensemble: LearnerConfig = {
   ...config,
-  td3: { ...config.td3, criticCount: 4, pessimism: 1, progressWeight: 1 },
+  td3: { ...config.td3, criticCount: 4, pessimism: 1, progressWeight: 1, fineScale: 3 },
 };
 for (const [what, setting] of [
   ["", config],
-  [" (a critic ensemble, a pessimistic actor, progress guidance)", ensemble],
+  [" (a critic ensemble, a pessimistic actor, progress guidance, the fine-scale input)", ensemble],
 ] as const) {
   test(`a restored learner continues as the original would have${what}`, async () => {
     const original = new Learner(setting, 1);
@@ -126,6 +127,10 @@ test("a checkpoint for other networks is refused with the mismatch named", async
     /hidden = \[16,16\], this learner has \[32,32\]/,
   );
   await assert.rejects(Learner.restore(snapshot, ensemble), /criticCount = 2, this learner has 4/);
+  await assert.rejects(
+    Learner.restore(snapshot, { ...config, td3: { ...config.td3, fineScale: 3 } }),
+    /fineScale = 0, this learner has 3/,
+  );
   learner.dispose();
 });
 
