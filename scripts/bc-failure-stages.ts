@@ -1,12 +1,25 @@
-// Where a behaviour-cloned policy fails: clones N noisy expert demos as the experiment does (same seeds,
-// same learner defaults), then runs the greedy policy on the experiment's evaluation episodes and counts, for
-// each failure, the furthest stage it reached. A tuning aid: it told that pick_place's cloned policies stall
-// in `reach` beside the cube (docs/experiments/README.md). Usage (rendering is not needed):
+// Where a greedy policy fails: clones N noisy expert demos as the experiment does (same seeds, same learner
+// defaults), optionally trains it for --rollouts rollouts as the experiment does (exploring, learning from
+// every transition, imitating its successes) under a state-only reward (sparse or the ground-truth Φ), then
+// runs the greedy policy on the experiment's evaluation episodes. It counts, for each failure, the furthest
+// stage reached, and with --trace prints how each failed episode ended: the stage, the object's offset from
+// the gripper, the finger gap, the last action and for how many steps at the end the commanded translation
+// was all but still. A tuning aid: it told that pick_place's cloned policies stall in `reach` beside the
+// cube, and that after training they still stop there with a zero action (docs/experiments/README.md).
+// Usage (rendering is not needed):
 //   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
-//       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64]
+//       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64] [--fine-scale 0]
+//       [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
 import { parseArgs } from "node:util";
-import { collectDemos, EVAL_SEED_BASE } from "../lib/rl/experiment/runner.js";
+import {
+  collectDemos,
+  EVAL_SEED_BASE,
+  runEpisode,
+  training,
+  type RunConfig,
+} from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
+import { oraclePotential } from "../lib/rl/rewards.js";
 import { ACTION_DIM, denormalizeAction, executedAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
@@ -20,17 +33,29 @@ const { values } = parseArgs({
     episodes: { type: "string", default: "20" },
     "max-steps": { type: "string", default: "100" },
     "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
+    "fine-scale": { type: "string", default: String(DEFAULT_TD3.fineScale) },
+    rollouts: { type: "string", default: "0" },
+    condition: { type: "string", default: "sparse" },
+    trace: { type: "boolean", default: false },
   },
 });
-// Every numeric option is a whole number ≥ 1 (a width list of them for the actor): said here, not as NaN deep in tfjs.
-function whole(name: keyof typeof values): number[] {
+// Every numeric option is a whole number (≥ 1, or ≥ 0 where zero means none; a width list for the actor):
+// said here, not as NaN deep in tfjs.
+function whole(name: keyof typeof values, min = 1): number[] {
   const raw = String(values[name]);
   const out = raw.split(",").map(Number);
-  if (out.some((n) => !Number.isInteger(n) || n < 1))
-    throw new Error(`--${name} must be whole numbers ≥ 1 (comma-separated for --actor-hidden), got '${raw}'`);
+  if (out.some((n) => !Number.isInteger(n) || n < min))
+    throw new Error(
+      `--${name} must be whole numbers ≥ ${min} (comma-separated for --actor-hidden), got '${raw}'`,
+    );
   return out;
 }
-const [seed, maxSteps] = [whole("seed")[0]!, whole("max-steps")[0]!];
+const condition = values.condition;
+if (condition !== "sparse" && condition !== "pbrs_oracle")
+  throw new Error(`--condition must be sparse or pbrs_oracle (the state-only rewards), got '${condition}'`);
+const fineScale = Number(values["fine-scale"]);
+if (!(fineScale >= 0)) throw new Error(`--fine-scale must be ≥ 0, got '${values["fine-scale"]}'`);
+const [seed, maxSteps, rollouts] = [whole("seed")[0]!, whole("max-steps")[0]!, whole("rollouts", 0)[0]!];
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
   ...DEFAULT_LEARNER,
@@ -39,49 +64,88 @@ const learner: LearnerConfig = {
     observationDim: env.observationNames.length,
     actionDim: ACTION_DIM,
     actorHidden: whole("actor-hidden"),
+    fineScale,
   },
-  explorationNoise: 0,
+  // The cloned policy alone is deterministic; training explores as the experiment does.
+  explorationNoise: rollouts > 0 ? DEFAULT_LEARNER.explorationNoise : 0,
   bcSteps: whole("bc-steps")[0]!,
 };
-// The experiment's own demo collection (seeds, noise, success filter); the reward condition does not
-// matter to cloning.
-const demos = await collectDemos(env, undefined, {
+const run: RunConfig = {
   task: values.task,
-  condition: "sparse",
+  condition,
   seed,
-  rollouts: 0,
+  rollouts,
   evalEvery: 1,
   evalEpisodes: 0,
   demos: whole("demos")[0]!,
   demoNoise: 0.005,
   successDelta: 0.05,
   maxSteps,
-  selfImitation: false,
+  selfImitation: true,
   learner,
-});
-const cloned = new Learner(learner, seed);
-const bcLoss = cloned.pretrain(demos);
+};
+const potential = condition === "pbrs_oracle" ? oraclePotential : undefined;
+// The experiment's own demo collection (seeds, noise, success filter) and training loop.
+const demos = await collectDemos(env, potential, run);
+const policy = new Learner(learner, seed);
+const bcLoss = policy.pretrain(demos);
+const rewarded = training(
+  potential,
+  run,
+  (t) => policy.observe(t),
+  (episode, success) => {
+    if (success) policy.imitate(episode);
+  },
+);
+let trainingSuccesses = 0;
+for (let i = 1; i <= rollouts; i++) {
+  policy.startEpisode();
+  const outcome = await runEpisode(env, seed * 1_000_000 + i, (o) => policy.act(o, true), rewarded);
+  if (outcome.success) trainingSuccesses++;
+}
 
+const at = (name: string): number => {
+  const i = env.observationNames.indexOf(name);
+  if (i < 0) throw new Error(`the ${values.task} observation has no '${name}'`);
+  return i;
+};
+const cm = (v: number): string => (v * 100).toFixed(1);
+// Every task's moved object is named "object" (sim/tasks).
+const offsets = ["x", "y", "z"].map((axis) => at(`object_from_ee_${axis}`));
+const gap = at("gripper_gap");
 const furthest = new Array<number>(env.stageNames.length).fill(0);
 let successes = 0;
 const episodes = whole("episodes")[0]!;
 for (let j = 0; j < episodes; j++) {
   let s = env.reset(EVAL_SEED_BASE + j);
   let stage = 0;
+  let still = 0;
+  let last: string | undefined;
   for (;;) {
-    const action = executedAction(cloned.act(s.observation, false), env.actionBounds);
+    const action = executedAction(policy.act(s.observation, false), env.actionBounds);
+    still = Math.max(...[0, 1, 2].map((i) => Math.abs(action[i]!))) < 0.05 ? still + 1 : 0;
+    const o = s.observation;
+    last = `offset (${offsets.map((i) => cm(o[i]!)).join(", ")}) cm, gap ${cm(o[gap]!)} cm, action [${Array.from(action, (v) => v.toFixed(2)).join(", ")}], still for the last ${still} steps`;
     s = env.step(denormalizeAction(action, env.actionBounds));
     stage = Math.max(stage, s.groundTruth.stage);
     if (s.groundTruth.terminal || s.groundTruth.truncated) break;
   }
   if (s.groundTruth.success) successes++;
-  else furthest[stage]!++;
+  else {
+    furthest[stage]!++;
+    if (values.trace)
+      console.log(
+        `episode ${j}: furthest ${env.stageNames[stage]}, ended in ${env.stageNames[s.groundTruth.stage]} (${s.groundTruth.terminal ? "terminal" : "time limit"}); ${last ?? ""}`,
+      );
+  }
 }
 console.log(
-  `${values.task}: ${demos.length} demo transitions, BC loss ${bcLoss.toFixed(4)}; greedy success ${successes}/${episodes}`,
+  `${values.task}: ${demos.length} demo transitions, BC loss ${bcLoss.toFixed(4)}` +
+    (rollouts > 0 ? `, then ${rollouts} ${condition} rollouts (${trainingSuccesses} successful)` : "") +
+    `; greedy success ${successes}/${episodes}`,
 );
 console.log(
   `failures by the furthest stage reached: ${env.stageNames.map((n, k) => `${n} ${furthest[k]}`).join(", ")}`,
 );
-cloned.dispose();
+policy.dispose();
 env.close();
