@@ -99,12 +99,12 @@ export interface Td3Config {
    * k of the fine-scale copy of the observation that the actor and the critics see beside the normalized
    * one: tanh(k·x/σ) per feature, σ the demonstrations' standard deviation and x not centred, so the copy
    * is steepest where a feature is 0, as an object's offset from the gripper is at the grasp. Normalized by
-   * σ alone, the last centimetres before a grasp are a few tenths of a unit of input, which a small MLP
-   * fitted to a few demos does not resolve: cloned and fine-tuned policies on pick_place stopped 1–4 cm
-   * beside the cube with a zero action and stayed there for the rest of the episode (the commonest failure,
-   * traced in docs/experiments/README.md, ninth round). A fixed multi-scale input in the spirit of Fourier
-   * features against an MLP's spectral bias (Tancik et al. 2020), without their random frequencies. 0: the
-   * normalized observation alone.
+   * σ alone (floored at 0.1: 10 cm for the offsets), the last centimetres before a grasp are a few tenths of
+   * a unit of input, which a small MLP fitted to a few demos does not resolve: cloned and fine-tuned policies
+   * on pick_place stopped 1–4 cm beside the cube with a zero action and stayed there for the rest of the
+   * episode (the commonest failure, traced in docs/experiments/README.md, ninth round). A fixed multi-scale input in the spirit of Fourier
+   * features against an MLP's spectral bias (Tancik et al. 2020), without their random frequencies. A lower
+   * floor on σ, the offsets' own scale, did not remove those failures. 0: the normalized observation alone.
    */
   readonly fineScale?: number;
 }
