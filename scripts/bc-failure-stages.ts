@@ -16,6 +16,7 @@ import {
   EVAL_SEED_BASE,
   runEpisode,
   training,
+  trainingEpisodeSeed,
   type RunConfig,
 } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
@@ -100,7 +101,7 @@ const rewarded = training(
 let trainingSuccesses = 0;
 for (let i = 1; i <= rollouts; i++) {
   policy.startEpisode();
-  const outcome = await runEpisode(env, seed * 1_000_000 + i, (o) => policy.act(o, true), rewarded);
+  const outcome = await runEpisode(env, trainingEpisodeSeed(seed, i), (o) => policy.act(o, true), rewarded);
   if (outcome.success) trainingSuccesses++;
 }
 

@@ -12,7 +12,13 @@
 // with a progress weight the slope progress guidance follows (the learner's own Φ̂ through its own dynamics
 // model), and a state-only model of Φ fitted here through the linear dynamics.
 import { parseArgs } from "node:util";
-import { collectDemos, runEpisode, training, type RunConfig } from "../lib/rl/experiment/runner.js";
+import {
+  collectDemos,
+  runEpisode,
+  training,
+  trainingEpisodeSeed,
+  type RunConfig,
+} from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
@@ -90,7 +96,8 @@ const learning = training(
     learner.imitate(episode);
   },
 );
-for (let i = 1; i <= run.rollouts; i++) await runEpisode(env, seed * 1_000_000 + i, explore, learning);
+for (let i = 1; i <= run.rollouts; i++)
+  await runEpisode(env, trainingEpisodeSeed(seed, i), explore, learning);
 
 /**
  * A linear model of one step, s′ − s ≈ [a, 1]·B, fitted to the replay by least squares (Adam on the whole

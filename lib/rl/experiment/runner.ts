@@ -60,6 +60,11 @@ export type PotentialFor = (
 // Evaluation episodes use their own seed range, the same for every condition and learner seed.
 export const EVAL_SEED_BASE = 1_000_000_000;
 
+/** The episode seed of a run's i-th training rollout (1-based), so diagnostics replay the experiment's own. */
+export function trainingEpisodeSeed(runSeed: number, rollout: number): number {
+  return runSeed * 1_000_000 + rollout;
+}
+
 interface EpisodeOutcome {
   readonly success: boolean;
   readonly transitions: number;
@@ -131,7 +136,7 @@ export async function runCondition(
       learner.startEpisode();
       const outcome = await runEpisode(
         env,
-        config.seed * 1_000_000 + i,
+        trainingEpisodeSeed(config.seed, i),
         (obs) => learner.act(obs, true),
         rollouts,
       );
