@@ -209,3 +209,20 @@ for (const task of TASK_NAMES) {
     sim.close();
   });
 }
+
+test("the observation echoes the gripper command at once, where the gap follows it over several steps", async () => {
+  const sim = await createSim({ task: "pick_place", seed: 3, views: [] });
+  let r = sim.reset({ seed: 3 });
+  const at = (name: string): number => r.observation.values[r.observation.names.indexOf(name)]!;
+  assert.equal(at("gripper_command"), 0, "an episode starts with the gripper commanded open");
+  const open = at("gripper_gap");
+  // Raised clear of the objects, so that nothing stops the fingers.
+  r = sim.step({ translation: [0, 0, 0.03], yaw: 0, gripper: 1 });
+  assert.equal(at("gripper_command"), 1);
+  assert.ok(at("gripper_gap") > open / 2, `one step closes the gap only partly (${at("gripper_gap")})`);
+  r = sim.step({ translation: [0, 0, 0], yaw: 0, gripper: 2 });
+  assert.equal(at("gripper_command"), 1, "the command is echoed as the gripper clips it");
+  r = sim.step({ translation: [0, 0, 0], yaw: 0, gripper: 0 });
+  assert.equal(at("gripper_command"), 0);
+  sim.close();
+});

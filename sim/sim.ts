@@ -113,7 +113,7 @@ const OBJECT_FIELDS = ["x", "y", "z", "qx", "qy", "qz", "qw"] as const;
  * from absolute coordinates it would have to learn the subtraction from those few episodes.
  */
 function observationNames(state: WorldState, layout: TaskLayout): string[] {
-  const names = ["ee_x", "ee_y", "ee_z", "ee_yaw", "gripper_gap", "grasped"];
+  const names = ["ee_x", "ee_y", "ee_z", "ee_yaw", "gripper_gap", "gripper_command", "grasped"];
   const objects = Object.keys(state.objects);
   for (const name of objects) for (const f of OBJECT_FIELDS) names.push(`${name}_${f}`);
   if (layout.target) names.push("target_x", "target_y", "target_z");
@@ -132,6 +132,7 @@ function fillObservation(values: Float32Array, state: WorldState, layout: TaskLa
   values[i++] = g.position[2];
   values[i++] = g.yaw;
   values[i++] = g.gap;
+  values[i++] = g.command;
   values[i++] = g.grasped === null ? 0 : 1;
   for (const body of Object.values(state.objects)) {
     for (const v of body.position) values[i++] = v;

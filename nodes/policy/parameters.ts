@@ -36,7 +36,7 @@ export const policyParameters = z.object({
     .describe("steps of reward per stored transition before the critic bootstraps (n-step returns)"),
   warmup_transitions: z.number().int().nonnegative().default(DEFAULT_LEARNER.warmupTransitions),
   // Half the experiment's: the node preallocates a replay and a demonstration buffer of this size each
-  // (about 21 MB apiece at the sim's 23 values), on the robot's own computer.
+  // (about 22 MB apiece at the sim's 24 values), on the robot's own computer.
   replay_capacity: z
     .number()
     .int()

@@ -18,6 +18,11 @@ export interface GripperState {
   yaw: number;
   /** Gap between the finger pads (m). */
   gap: number;
+  /**
+   * The closure last commanded, 0 open … 1 closed, as a gripper driver echoes it (Robotiq's requested
+   * position, gPR): where the fingers are headed, which the gap only shows a few steps later.
+   */
+  command: number;
   /** Name of the object held by the grasp attachment, or null. */
   grasped: string | null;
 }
@@ -121,6 +126,7 @@ export class PhysicsWorld {
       position: [...spec.gripperStart.position],
       yaw: spec.gripperStart.yaw,
       gap: GRIPPER.maxGap,
+      command: 0,
       grasped: null,
     };
     this.placeGripper(this.gripper, true);
@@ -196,7 +202,8 @@ export class PhysicsWorld {
       ),
     ) as Vec3;
     const yaw = wrapAngle(g.yaw + clamp(command.yaw, -GRIPPER.maxStepYaw, GRIPPER.maxStepYaw));
-    const wantGap = (1 - clamp(command.gripper, 0, 1)) * GRIPPER.maxGap;
+    const closure = clamp(command.gripper, 0, 1);
+    const wantGap = (1 - closure) * GRIPPER.maxGap;
     let gap = g.gap + clamp(wantGap - g.gap, -GRIPPER.maxStepGap, GRIPPER.maxStepGap);
 
     // Fingers stop where they meet an object lying between them (their contact), and a grasp starts there.
@@ -216,7 +223,7 @@ export class PhysicsWorld {
     }
 
     const n = this.options.substeps;
-    const pose: GripperState = { position: [0, 0, 0], yaw: 0, gap: 0, grasped: null };
+    const pose: GripperState = { position: [0, 0, 0], yaw: 0, gap: 0, command: closure, grasped: null };
     const dyaw = wrapAngle(yaw - from.yaw);
     for (let k = 1; k <= n; k++) {
       const a = k / n;
@@ -229,6 +236,7 @@ export class PhysicsWorld {
     g.position = target;
     g.yaw = yaw;
     g.gap = gap;
+    g.command = closure;
     g.grasped = this.held?.tracked.spec.name ?? null;
     this.time += this.options.controlDt;
     this.refresh();
