@@ -4,6 +4,8 @@ import { test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { packagePath } from "../lib/paths.js";
 import { nodes } from "../nodes/registry.js";
+import { createSim } from "../sim/sim.js";
+import type { TaskName } from "../sim/tasks/index.js";
 import {
   checkLaunchFile,
   cmakeNodeExecutables,
@@ -105,6 +107,20 @@ test("reward and policy use the same gamma in every parameters file (shaping nee
   for (const { name, reward, policy } of both) {
     assert.equal(typeof reward, "number", `${name}: reward gamma`);
     assert.equal(reward, policy, `${name}: reward.gamma vs policy.gamma`);
+  }
+});
+
+test("config/sim.yaml's policy observation_dim is the length of the observation the sim publishes", async () => {
+  const doc = parseYaml(readFileSync(packagePath("config", "sim.yaml"), "utf8")) as Record<
+    string,
+    { ros__parameters: Record<string, unknown> }
+  >;
+  const task = doc.simulator!.ros__parameters.task as TaskName;
+  const sim = await createSim({ task, seed: 0, views: [] });
+  try {
+    assert.equal(doc.policy!.ros__parameters.observation_dim, sim.reset().observation.values.length);
+  } finally {
+    sim.close();
   }
 });
 
