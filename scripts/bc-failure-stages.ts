@@ -11,14 +11,7 @@
 //       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64] [--fine-scale 0]
 //       [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
 import { parseArgs } from "node:util";
-import {
-  collectDemos,
-  EVAL_SEED_BASE,
-  runEpisode,
-  training,
-  trainingEpisodeSeed,
-  type RunConfig,
-} from "../lib/rl/experiment/runner.js";
+import { cloneAndTrain, EVAL_SEED_BASE, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
 import { oraclePotential } from "../lib/rl/rewards.js";
 import { ACTION_DIM, denormalizeAction, executedAction } from "../lib/rl/spaces.js";
@@ -87,23 +80,8 @@ const run: RunConfig = {
 };
 const potential = condition === "pbrs_oracle" ? oraclePotential : undefined;
 // The experiment's own demo collection (seeds, noise, success filter) and training loop.
-const demos = await collectDemos(env, potential, run);
 const policy = new Learner(learner, seed);
-const bcLoss = policy.pretrain(demos);
-const rewarded = training(
-  potential,
-  run,
-  (t) => policy.observe(t),
-  (episode, success) => {
-    if (success) policy.imitate(episode);
-  },
-);
-let trainingSuccesses = 0;
-for (let i = 1; i <= rollouts; i++) {
-  policy.startEpisode();
-  const outcome = await runEpisode(env, trainingEpisodeSeed(seed, i), (o) => policy.act(o, true), rewarded);
-  if (outcome.success) trainingSuccesses++;
-}
+const { demoTransitions, bcLoss, trainingSuccesses } = await cloneAndTrain(env, potential, run, policy);
 
 const at = (name: string): number => {
   const i = env.observationNames.indexOf(name);
@@ -141,7 +119,7 @@ for (let j = 0; j < episodes; j++) {
   }
 }
 console.log(
-  `${values.task}: ${demos.length} demo transitions, BC loss ${bcLoss.toFixed(4)}` +
+  `${values.task}: ${demoTransitions} demo transitions, BC loss ${bcLoss.toFixed(4)}` +
     (rollouts > 0 ? `, then ${rollouts} ${condition} rollouts (${trainingSuccesses} successful)` : "") +
     `; greedy success ${successes}/${episodes}`,
 );

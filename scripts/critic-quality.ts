@@ -12,13 +12,7 @@
 // with a progress weight the slope progress guidance follows (the learner's own Φ̂ through its own dynamics
 // model), and a state-only model of Φ fitted here through the linear dynamics.
 import { parseArgs } from "node:util";
-import {
-  collectDemos,
-  runEpisode,
-  training,
-  trainingEpisodeSeed,
-  type RunConfig,
-} from "../lib/rl/experiment/runner.js";
+import { cloneAndTrain, type RunConfig, runEpisode, training } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
@@ -77,27 +71,13 @@ const run: RunConfig = {
 const { gamma } = run.learner.td3;
 const potential = condition === "sparse" ? undefined : oraclePotential;
 const learner = new Learner(run.learner, seed);
-learner.pretrain(await collectDemos(env, potential, run));
 // Each training state with its true Φ: what a state-only potential model is fitted to below.
 const visited: { observation: Float32Array; phi: number }[] = [];
 const explore = (observation: Float32Array): Float32Array => {
   visited.push({ observation, phi: env.progressIfMoved([0, 0, 0]) });
   return learner.act(observation, true);
 };
-
-let trainingSuccesses = 0;
-const learning = training(
-  potential,
-  run,
-  (t) => learner.observe(t),
-  (episode, success) => {
-    if (!success) return;
-    trainingSuccesses++;
-    learner.imitate(episode);
-  },
-);
-for (let i = 1; i <= run.rollouts; i++)
-  await runEpisode(env, trainingEpisodeSeed(seed, i), explore, learning);
+const { trainingSuccesses } = await cloneAndTrain(env, potential, run, learner, { explore });
 
 /**
  * A linear model of one step, s′ − s ≈ [a, 1]·B, fitted to the replay by least squares (Adam on the whole

@@ -65,7 +65,7 @@ export function trainingEpisodeSeed(runSeed: number, rollout: number): number {
   return runSeed * 1_000_000 + rollout;
 }
 
-interface EpisodeOutcome {
+export interface EpisodeOutcome {
   readonly success: boolean;
   readonly transitions: number;
   readonly rewardSum: number;
@@ -95,8 +95,6 @@ export async function runCondition(
   const td3 = { ...config.learner.td3, observationDim: env.observationNames.length };
   const learner = new Learner({ ...config.learner, td3 }, config.seed);
   try {
-    const demos = await collectDemos(env, potential, config);
-    const bcLoss = learner.pretrain(demos);
     const curve: CurvePoint[] = [];
     const evaluate = async (rollouts: number): Promise<void> => {
       let successes = 0;
@@ -108,59 +106,105 @@ export async function runCondition(
       curve.push(point);
       onProgress?.(point);
     };
-    await evaluate(0);
-    let imitatedTransitions = 0;
-    let progressed = 0;
-    const { selfImitation, progressImitation } = config;
-    const rollouts = training(
-      potential,
-      config,
-      (t) => learner.observe(t),
-      selfImitation || progressImitation
-        ? (episode, success) => {
-            if (success && selfImitation) {
-              learner.imitate(episode);
-              imitatedTransitions += episode.length;
-            } else if (!success && progressImitation) {
-              const kept = progressTransitions(episode, config.learner.td3.gamma, progressImitation);
-              learner.imitate(kept);
-              progressed += kept.length;
-            }
-          }
-        : undefined,
-    );
-    let rewardSum = 0;
-    let transitions = 0;
-    let trainingSuccesses = 0;
-    for (let i = 1; i <= config.rollouts; i++) {
-      learner.startEpisode();
-      const outcome = await runEpisode(
-        env,
-        trainingEpisodeSeed(config.seed, i),
-        (obs) => learner.act(obs, true),
-        rollouts,
-      );
-      rewardSum += outcome.rewardSum;
-      transitions += outcome.transitions;
-      if (outcome.success) trainingSuccesses++;
-      if (i % config.evalEvery === 0 || i === config.rollouts) await evaluate(i);
-    }
+    const trained = await cloneAndTrain(env, potential, config, learner, {
+      cloned: () => evaluate(0),
+      rolledOut: async (i) => {
+        if (i % config.evalEvery === 0 || i === config.rollouts) await evaluate(i);
+      },
+    });
+    const { transitions, rewardSum, ...rest } = trained;
     return {
       condition: config.condition,
       seed: config.seed,
       curve,
       counters: { ...learner.counters },
-      demoTransitions: demos.length,
-      bcLoss,
       meanReward: transitions > 0 ? rewardSum / transitions : 0,
-      trainingSuccesses,
-      imitatedTransitions,
-      progressTransitions: progressed,
+      ...rest,
     };
   } finally {
     learner.dispose();
     env.close?.();
   }
+}
+
+/** What cloning and training did, apart from the learner itself. */
+export interface TrainingSummary {
+  readonly demoTransitions: number;
+  readonly bcLoss: number;
+  readonly transitions: number;
+  readonly rewardSum: number;
+  readonly trainingSuccesses: number;
+  readonly imitatedTransitions: number;
+  readonly progressTransitions: number;
+}
+
+/** Where a caller of cloneAndTrain looks in or steps in; evaluation, in the experiment. */
+export interface TrainingHooks {
+  /** After behaviour cloning, before the first rollout. */
+  readonly cloned?: () => Promise<void> | void;
+  /** After each training rollout (1-based). */
+  readonly rolledOut?: (rollout: number, outcome: EpisodeOutcome) => Promise<void> | void;
+  /** The exploring policy; the learner's own noisy action when absent. */
+  readonly explore?: (observation: Float32Array) => Float32Array;
+}
+
+/**
+ * The experiment's learning, for it and for the diagnostics that replay it (scripts/bc-failure-stages.ts,
+ * scripts/critic-quality.ts): demos from the scripted expert, behaviour cloning, then `config.rollouts`
+ * training rollouts that reward every transition by the run's condition and let successes (and, with
+ * `progressImitation`, the progress of failures) join the demonstrations.
+ */
+export async function cloneAndTrain(
+  env: Env,
+  potential: PotentialSource | undefined,
+  config: RunConfig,
+  learner: Learner,
+  hooks: TrainingHooks = {},
+): Promise<TrainingSummary> {
+  const demos = await collectDemos(env, potential, config);
+  const bcLoss = learner.pretrain(demos);
+  await hooks.cloned?.();
+  let imitatedTransitions = 0;
+  let progressed = 0;
+  const { selfImitation, progressImitation } = config;
+  const rollouts = training(
+    potential,
+    config,
+    (t) => learner.observe(t),
+    selfImitation || progressImitation
+      ? (episode, success) => {
+          if (success && selfImitation) {
+            learner.imitate(episode);
+            imitatedTransitions += episode.length;
+          } else if (!success && progressImitation) {
+            const kept = progressTransitions(episode, config.learner.td3.gamma, progressImitation);
+            learner.imitate(kept);
+            progressed += kept.length;
+          }
+        }
+      : undefined,
+  );
+  const explore = hooks.explore ?? ((obs: Float32Array) => learner.act(obs, true));
+  let rewardSum = 0;
+  let transitions = 0;
+  let trainingSuccesses = 0;
+  for (let i = 1; i <= config.rollouts; i++) {
+    learner.startEpisode();
+    const outcome = await runEpisode(env, trainingEpisodeSeed(config.seed, i), explore, rollouts);
+    rewardSum += outcome.rewardSum;
+    transitions += outcome.transitions;
+    if (outcome.success) trainingSuccesses++;
+    await hooks.rolledOut?.(i, outcome);
+  }
+  return {
+    demoTransitions: demos.length,
+    bcLoss,
+    transitions,
+    rewardSum,
+    trainingSuccesses,
+    imitatedTransitions,
+    progressTransitions: progressed,
+  };
 }
 
 export interface Training {
