@@ -65,7 +65,7 @@ export function trainingEpisodeSeed(runSeed: number, rollout: number): number {
   return runSeed * 1_000_000 + rollout;
 }
 
-export interface EpisodeOutcome {
+interface EpisodeOutcome {
   readonly success: boolean;
   readonly transitions: number;
   readonly rewardSum: number;
@@ -143,7 +143,7 @@ export interface TrainingHooks {
   /** After behaviour cloning, before the first rollout. */
   readonly cloned?: () => Promise<void> | void;
   /** After each training rollout (1-based). */
-  readonly rolledOut?: (rollout: number, outcome: EpisodeOutcome) => Promise<void> | void;
+  readonly rolledOut?: (rollout: number) => Promise<void> | void;
   /** The exploring policy; the learner's own noisy action when absent. */
   readonly explore?: (observation: Float32Array) => Float32Array;
 }
@@ -194,7 +194,7 @@ export async function cloneAndTrain(
     rewardSum += outcome.rewardSum;
     transitions += outcome.transitions;
     if (outcome.success) trainingSuccesses++;
-    await hooks.rolledOut?.(i, outcome);
+    await hooks.rolledOut?.(i);
   }
   return {
     demoTransitions: demos.length,
