@@ -21,7 +21,7 @@ export interface ActionBounds {
   readonly binaryGripper: boolean;
 }
 
-const GRIPPER_INDEX = 4;
+export const GRIPPER_INDEX = 4;
 
 export function actionBounds(
   maxTranslation: number,

@@ -371,3 +371,56 @@ test("correlated exploration noise keeps white noise's spread, drifts step to st
   assert.ok(Math.abs(drifting.lag1 - 0.9) < 0.05, `correlated noise lag-1 correlation ${drifting.lag1}`);
   assert.ok(Math.abs(drifting.acrossEpisodes) < 0.3, `across episodes ${drifting.acrossEpisodes}`);
 });
+
+test("a dimension chosen by the critics takes its better value when acting and in the TD target, where the actor's output stays wrong", () => {
+  // Two steps: s0 (not terminal, unrewarded) leads to s1, where the episode ends rewarded 1 if dimension 1
+  // is +1. The actor is cloned onto −1 there and never moves (Q weight 0, BC weight 0).
+  const [s0, s1] = [Float32Array.of(-0.5, 0), Float32Array.of(0.5, 0)];
+  const run = (chosen: boolean): { greedy: number; value: number } => {
+    const td3 = { ...config().td3, alpha: 0, ...(chosen ? { criticChosenAction: 1 } : {}) };
+    const learner = new Learner(config({ td3, bcSteps: 300, choiceExploration: 0.5 }), 7);
+    const wrong = (s: Float32Array): Transition => ({
+      observation: s,
+      action: Float32Array.of(0, -1),
+      reward: 0,
+      nextObservation: s1,
+      terminal: s === s1,
+      truncated: false,
+    });
+    learner.pretrain([wrong(s0), wrong(s1)]);
+    const rng = new Rng(3);
+    for (let i = 0; i < 500; i++) {
+      // Random values of dimension 1 at s1 until the choice's ε-greedy takes over after the warm-up.
+      const a = learner.act(s1, true);
+      if (learner.agent.criticUpdates < 100) a[1] = rng.uniform() < 0.5 ? -1 : 1;
+      else a[1] = Math.sign(a[1]!) || 1;
+      learner.observe({
+        observation: s1,
+        action: a,
+        reward: a[1]! > 0 ? 1 : 0,
+        nextObservation: s1,
+        terminal: true,
+        truncated: false,
+      });
+      learner.observe({ ...wrong(s0), action: learner.act(s0, true) });
+    }
+    const greedy = learner.act(s1, false)[1]!;
+    const value = learner.agent.values(s0, Float32Array.of(0, -1))[0]!;
+    learner.dispose();
+    return { greedy, value };
+  };
+  const byActor = run(false);
+  const byCritics = run(true);
+  assert.ok(byActor.greedy < 0, `the actor alone keeps its cloned ${byActor.greedy.toFixed(2)}`);
+  assert.equal(byCritics.greedy, 1);
+  const gamma = DEFAULT_TD3.gamma;
+  assert.ok(
+    byCritics.value > 0.8 * gamma,
+    `Q(s0) ${byCritics.value.toFixed(3)} bootstraps the better choice at s1`,
+  );
+  assert.ok(byActor.value < 0.3 * gamma, `Q(s0) ${byActor.value.toFixed(3)} bootstraps the actor's choice`);
+  assert.throws(
+    () => new Learner(config({ td3: { ...config().td3, criticChosenAction: 2 } }), 3),
+    /criticChosenAction must be an action index in \[0, 2\), got 2/,
+  );
+});
