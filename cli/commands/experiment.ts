@@ -5,7 +5,7 @@ import { FUSION_MODES, type FusionMode } from "../../lib/reward/fusion.js";
 import { createModelPotential, type ModelPotential } from "../../lib/rl/modelPotential.js";
 import { DEFAULT_LEARNER, type LearnerConfig } from "../../lib/rl/learner.js";
 import { DEFAULT_TD3, type Td3Config } from "../../lib/rl/td3.js";
-import { ACTION_DIM, GRIPPER_INDEX } from "../../lib/rl/spaces.js";
+import { ACTION_DIM } from "../../lib/rl/spaces.js";
 import type { EnvFactory } from "../../lib/rl/env.js";
 import { demoStatePotential, potentialModule, type PotentialFactory } from "../../lib/rl/potentials.js";
 import { summarize } from "../../lib/rl/experiment/metrics.js";
@@ -71,8 +71,6 @@ interface ExperimentOptions {
   progressMargin: string;
   advantageTemperature: string;
   fineScale: string;
-  gripperChoice: string;
-  gripperExploration: string;
 }
 
 function widths(name: string, value: string): number[] {
@@ -257,16 +255,6 @@ export function addExperimentCommand(program: Command): void {
       "the actor and critics also see tanh(k·x/σ) of each observation feature (0: the normalized observation alone)",
       String(DEFAULT_TD3.fineScale),
     )
-    .option(
-      "--gripper-choice <by>",
-      "who chooses the binary gripper's open/close: actor (its output's sign) | critics (the higher-valued of the two)",
-      "actor",
-    )
-    .option(
-      "--gripper-exploration <p>",
-      "with --gripper-choice critics: probability that a training step takes the critics' lower-valued gripper command",
-      "0",
-    )
     .action(async (opts: ExperimentOptions) => {
       try {
         await runExperiment(opts);
@@ -284,7 +272,6 @@ function oneOf<T extends string>(name: string, value: string, allowed: readonly 
 }
 
 const REGRESSION_TARGETS: readonly Td3Config["regressionTarget"][] = ["demos", "advantage"];
-const GRIPPER_CHOICES = ["actor", "critics"] as const;
 const CANDIDATE_RANKINGS: readonly NonNullable<LearnerConfig["candidateRanking"]>[] = ["critics", "progress"];
 
 /** The command with every option spelled out, defaults included, so the report can be re-made exactly. */
@@ -373,7 +360,7 @@ async function runAll(
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
             `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.fineScale === "0" ? "" : ` on the observation and its fine-scale copy (k ${opts.fineScale})`}${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
-              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by ${opts.candidateRanking === "progress" ? "the predicted potential" : "the critics"})`}${opts.greedyCandidates === "1" ? "" : `; greedy actions the best of ${opts.greedyCandidates}`}${opts.gripperChoice === "critics" ? `; the gripper chosen by the critics${opts.gripperExploration === "0" ? "" : ` (the other one with probability ${opts.gripperExploration} while training)`}` : ""}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
+              `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by ${opts.candidateRanking === "progress" ? "the predicted potential" : "the critics"})`}${opts.greedyCandidates === "1" ? "" : `; greedy actions the best of ${opts.greedyCandidates}`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
                 : "."),
@@ -395,7 +382,6 @@ async function runAll(
       : undefined;
   const maxSteps = opts.maxSteps === undefined ? undefined : positiveInt("--max-steps", opts.maxSteps);
   const envOptions = { maxSteps };
-  const gripperByCritics = oneOf("--gripper-choice", opts.gripperChoice, GRIPPER_CHOICES) === "critics";
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     // One learned Φ per seed, shared by the conditions that use it, so they differ only in the formula.
     let learnedPhi: PotentialSource | undefined;
@@ -448,7 +434,6 @@ async function runAll(
             regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
             advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
             fineScale: fraction("--fine-scale", opts.fineScale, 0, 100),
-            ...(gripperByCritics ? { criticChosenAction: GRIPPER_INDEX } : {}),
             observationDim: 0,
             actionDim: ACTION_DIM,
           },
@@ -470,7 +455,6 @@ async function runAll(
               }),
           candidateRanking: oneOf("--candidate-ranking", opts.candidateRanking, CANDIDATE_RANKINGS),
           imitationSteps: positiveInt("--imitation-steps", opts.imitationSteps, true),
-          choiceExploration: fraction("--gripper-exploration", opts.gripperExploration, 0, 1),
         },
       });
       runs.push(run);

@@ -70,13 +70,6 @@ export interface LearnerConfig {
    * its best (scripts/bc-failure-stages.ts). 0: none.
    */
   readonly imitationSteps?: number;
-  /**
-   * While training, the probability that a step takes the other value of the critics' choice
-   * (td3.criticChosenAction) than the one they rate higher (ε-greedy, as a DQN explores and HIL-SERL's
-   * grasp critic does): Gaussian noise on a choice made by value never changes it, and the critics only
-   * learn what closing beside the object is worth from steps that close there. 0: none.
-   */
-  readonly choiceExploration?: number;
 }
 
 /**
@@ -225,21 +218,9 @@ export class Learner {
 
   /**
    * The action to take, in [-1, 1]: while exploring with noise (the best of `actionCandidates` noisy
-   * ones), otherwise π(s) (the best of it and `greedyCandidates` − 1 variations); then the dimension the
-   * critics choose (td3.criticChosenAction), once they have had the actor's warm-up to fit the returns: an
-   * unfitted critic's choice would undo the cloned gripper.
+   * ones), otherwise π(s) (the best of it and `greedyCandidates` − 1 variations).
    */
   act(observation: Float32Array, explore: boolean): Float32Array {
-    const action = this.proposal(observation, explore);
-    const d = this.config.td3.criticChosenAction;
-    if (d === undefined || this.agent.criticUpdates < this.config.td3.actorWarmupUpdates) return action;
-    const chosen = this.agent.chooseByValue(observation, action);
-    const flip = explore ? (this.config.choiceExploration ?? 0) : 0;
-    if (flip > 0 && this.rng.uniform() < flip) chosen[d] = -chosen[d]!;
-    return chosen;
-  }
-
-  private proposal(observation: Float32Array, explore: boolean): Float32Array {
     const action = this.agent.act(observation);
     if (this.config.explorationNoise <= 0) return action;
     const k = (explore ? this.config.actionCandidates : this.config.greedyCandidates) ?? 1;

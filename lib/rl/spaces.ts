@@ -21,7 +21,7 @@ export interface ActionBounds {
   readonly binaryGripper: boolean;
 }
 
-export const GRIPPER_INDEX = 4;
+const GRIPPER_INDEX = 4;
 
 export function actionBounds(
   maxTranslation: number,

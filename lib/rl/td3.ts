@@ -107,17 +107,6 @@ export interface Td3Config {
    * floor on σ, the offsets' own scale, did not remove those failures. 0: the normalized observation alone.
    */
   readonly fineScale?: number;
-  /**
-   * An action dimension the robot executes as −1 or +1 (a parallel-jaw gripper driven open or closed,
-   * spaces.executedAction), chosen by the critics instead of the actor's tanh output: with π's other
-   * dimensions, whichever of −1 and +1 the critics value higher, when acting (Learner.act) and in the TD
-   * target, max over the two of the clipped double Q. HIL-SERL's grasp critic makes the gripper a discrete
-   * choice by value for the same reason: the cloned actor's output for the gripper sits at a saturated −1
-   * beside the object, where its gradient vanishes, and the demos switch to "close" in about one step of
-   * fifty, the step the cloned and fine-tuned policies missed most (docs/experiments, tenth round: the
-   * gripper at the floor by the cube, fingers open). Absent: the actor's output, by its sign.
-   */
-  readonly criticChosenAction?: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -202,8 +191,6 @@ export class Td3Agent {
   private normStd: tf.Tensor1D;
   /** μ/σ, so that the fine-scale copy tanh(k·x/σ) = tanh(k·(z + μ/σ)) is made from the normalized z. */
   private normOffset: tf.Tensor1D;
-  /** For `criticChosenAction`: 1 on the other dimensions, and 1 on the chosen one alone. */
-  private readonly choiceMasks: { readonly keep: tf.Tensor2D; readonly chosen: tf.Tensor2D } | undefined;
   criticUpdates = 0;
 
   constructor(
@@ -251,21 +238,6 @@ export class Td3Agent {
         const mask = Float32Array.from({ length: a }, (_, i) => (dims.includes(i) ? 1 : 0));
         this.progressMask = tf.keep(tf.tensor2d(mask, [1, a]));
       }
-    }
-    const chosen = config.criticChosenAction;
-    if (chosen !== undefined) {
-      if (!Number.isInteger(chosen) || chosen < 0 || chosen >= a)
-        throw new Error(`criticChosenAction must be an action index in [0, ${a}), got ${chosen}`);
-      const oneHot = Float32Array.from({ length: a }, (_, i) => (i === chosen ? 1 : 0));
-      this.choiceMasks = {
-        keep: tf.keep(
-          tf.tensor2d(
-            oneHot.map((x) => 1 - x),
-            [1, a],
-          ),
-        ),
-        chosen: tf.keep(tf.tensor2d(oneHot, [1, a])),
-      };
     }
     this.normMean = tf.keep(tf.zeros([o]));
     this.normStd = tf.keep(tf.ones([o]));
@@ -322,23 +294,6 @@ export class Td3Agent {
     return this.evaluate(observation, actions, (s, a) => this.minimumQ(this.critics, this.input(s), a));
   }
 
-  /**
-   * The action with its `criticChosenAction` dimension set to −1 or +1, whichever min over the critics of
-   * Q(s, a) rates higher (ties: −1); the action itself when no dimension is chosen so.
-   */
-  chooseByValue(observation: Float32Array, action: Float32Array): Float32Array {
-    const d = this.config.criticChosenAction;
-    if (d === undefined) return action;
-    const n = action.length;
-    const both = new Float32Array(2 * n);
-    both.set(action);
-    both.set(action, n);
-    both[d] = -1;
-    both[n + d] = 1;
-    const q = this.values(observation, both);
-    return both.slice(q[1]! > q[0]! ? n : 0, q[1]! > q[0]! ? 2 * n : n);
-  }
-
   /** Φ̂(ŝ′(s, a)), what progress guidance climbs and progress ranking sorts by, for one observation and several actions. */
   predictedProgress(observation: Float32Array, actions: Float32Array): Float32Array {
     if (!this.progress)
@@ -368,12 +323,6 @@ export class Td3Agent {
   /** A network of (s, a): the critics, the dynamics model. */
   private stateAction(net: Mlp, observations: tf.Tensor2D, actions: tf.Tensor2D): tf.Tensor2D {
     return net.apply(tf.concat([observations, actions], 1));
-  }
-
-  /** Actions with the `criticChosenAction` dimension set to `value`. */
-  private withChoice(actions: tf.Tensor2D, value: number): tf.Tensor2D {
-    const { keep, chosen } = this.choiceMasks!;
-    return tf.add(tf.mul(actions, keep), tf.mul(chosen, value)) as tf.Tensor2D;
   }
 
   private minimumQ(critics: readonly Mlp[], s: tf.Tensor2D, a: tf.Tensor2D): tf.Tensor2D {
@@ -422,13 +371,7 @@ export class Td3Agent {
       );
       const a2 = tf.clipByValue(tf.add(this.actorTarget.apply(fs2), noise), -1, 1) as tf.Tensor2D;
       const [i, j] = this.targetPair(rng);
-      const pair = [this.criticTargets[i]!, this.criticTargets[j]!];
-      const q2 = this.choiceMasks
-        ? tf.maximum(
-            this.minimumQ(pair, fs2, this.withChoice(a2, -1)),
-            this.minimumQ(pair, fs2, this.withChoice(a2, 1)),
-          )
-        : this.minimumQ(pair, fs2, a2);
+      const q2 = this.minimumQ([this.criticTargets[i]!, this.criticTargets[j]!], fs2, a2);
       const y = tf.add(r, tf.mul(tf.mul(boot, gamma), q2)) as tf.Tensor2D;
       let meanQ = 0;
       const criticLoss = this.criticOptimizer.minimize(() => {
@@ -580,7 +523,5 @@ export class Td3Agent {
     this.normMean.dispose();
     this.normStd.dispose();
     this.normOffset.dispose();
-    this.choiceMasks?.keep.dispose();
-    this.choiceMasks?.chosen.dispose();
   }
 }

@@ -93,10 +93,6 @@ export async function runCondition(
   if (potential?.frames) await env.prepareFrames?.(potential.frames);
 
   const td3 = { ...config.learner.td3, observationDim: env.observationNames.length };
-  if (td3.criticChosenAction !== undefined && !env.actionBounds.binaryGripper)
-    throw new Error(
-      `task '${config.task}': the critics can choose the gripper only where it is driven open/closed (a binary gripper)`,
-    );
   const learner = new Learner({ ...config.learner, td3 }, config.seed);
   try {
     const curve: CurvePoint[] = [];
