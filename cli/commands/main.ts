@@ -7,6 +7,7 @@ import { RunSummaryCollector, type RunSummary } from "../../lib/mainJob/runSumma
 import { createLogger } from "../../lib/node/log.js";
 import { startNode, type StartedNode } from "../../lib/node/node.js";
 import { packagePath } from "../../lib/paths.js";
+import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { LocalTransport } from "../../lib/transport/local.js";
 import { QOS_EPISODE_EVENTS } from "../../lib/transport/qos.js";
 import { subscribe } from "../../lib/transport/typed.js";
@@ -52,7 +53,7 @@ export function addMainCommand(program: Command): void {
     .option("--seed <n>", "seed of the first episode", "1000")
     .option("--demos <n>", "noisy expert episodes cloned by the policy before it starts", "10")
     .option("--size <px>", "camera image size (square)", "128")
-    .option("--gamma <g>", "discount shared by the reward shaping and the learner", "0.99")
+    .option("--gamma <g>", "discount shared by the reward shaping and the learner", String(DEFAULT_TD3.gamma))
     .option("--port <port>", "dashboard port on 127.0.0.1 (0 = any free port)", "8080")
     .option("--no-dashboard", "do not serve the dashboard")
     .option("--keep-open", "keep running (and serving the dashboard) after the summary, until Ctrl-C")
