@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import { cloneAndTrain, EVAL_SEED_BASE, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
 import { oraclePotential } from "../lib/rl/rewards.js";
-import { ACTION_DIM, denormalizeAction, executedAction } from "../lib/rl/spaces.js";
+import { ACTION_DIM, denormalizeAction, executedAction, normalizeAction } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
@@ -101,10 +101,13 @@ for (let j = 0; j < episodes; j++) {
   let still = 0;
   let last: string | undefined;
   for (;;) {
+    // What the scripted expert, following along, would command here: tells a policy that stops where the
+    // expert would move (an imitation error) from one the expert itself would leave stuck.
+    const expert = executedAction(normalizeAction(env.expert(0), env.actionBounds), env.actionBounds);
     const action = executedAction(policy.act(s.observation, false), env.actionBounds);
     still = Math.max(...[0, 1, 2].map((i) => Math.abs(action[i]!))) < 0.05 ? still + 1 : 0;
     const o = s.observation;
-    last = `offset (${offsets.map((i) => cm(o[i]!)).join(", ")}) cm, gap ${cm(o[gap]!)} cm, action [${Array.from(action, (v) => v.toFixed(2)).join(", ")}], still for the last ${still} steps`;
+    last = `offset (${offsets.map((i) => cm(o[i]!)).join(", ")}) cm, gap ${cm(o[gap]!)} cm, action [${Array.from(action, (v) => v.toFixed(2)).join(", ")}] (expert [${Array.from(expert, (v) => v.toFixed(2)).join(", ")}]), still for the last ${still} steps`;
     s = env.step(denormalizeAction(action, env.actionBounds));
     stage = Math.max(stage, s.groundTruth.stage);
     if (s.groundTruth.terminal || s.groundTruth.truncated) break;
