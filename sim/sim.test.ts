@@ -174,7 +174,7 @@ test("bad actions and misuse get clear errors", async () => {
 });
 
 for (const task of TASK_NAMES) {
-  test(`${task}: the observation carries each object's offset from the gripper, its grasp yaw, and the target's offset`, async () => {
+  test(`${task}: the observation carries each object's offset from the gripper, its grasp yaw, the target's offset and, on push, the turn to its heading`, async () => {
     const sim = await createSim({ task, seed: 7, views: [] });
     let r = sim.reset({ seed: 7 });
     for (let i = 0; i < 5; i++) r = sim.step({ translation: [0.004, -0.003, 0.002], yaw: 0.05, gripper: 0 });
@@ -206,6 +206,16 @@ for (const task of TASK_NAMES) {
           1e-6,
       ),
     );
+    if (task !== "push") {
+      assert.ok(!names.includes("target_heading_yaw_error"), "only push lines the gripper up on a heading");
+      return sim.close();
+    }
+    // Turning by it puts the fingers across the heading from the block to the goal, either way round.
+    const o = r.state.objects[first]!.position;
+    const heading = Math.atan2(target[1]! - o[1], target[0]! - o[0]);
+    const turn = at("target_heading_yaw_error");
+    assert.ok(Math.abs(turn) <= Math.PI / 2 + 1e-6, `${turn}`);
+    assert.ok(Math.abs(Math.sin(heading - (g.yaw + turn))) < 1e-5, `${heading} vs ${g.yaw + turn}`);
     sim.close();
   });
 }

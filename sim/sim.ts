@@ -13,7 +13,7 @@ import {
 import type { TaskLayout } from "./world/layout.js";
 import { initPhysics, PhysicsWorld, type GripperCommand, type WorldState } from "./world/physics.js";
 import { DEFAULT_RANDOMIZATION, randomizeWorld, type RandomizationOptions } from "./world/randomize.js";
-import { faceYawError } from "./world/math.js";
+import { faceYawError, headingYawError } from "./world/math.js";
 import { VIEW_NAMES, type ViewName, type WorldSpec } from "./world/spec.js";
 
 export interface SimOptions {
@@ -121,6 +121,7 @@ function observationNames(state: WorldState, layout: TaskLayout): string[] {
   for (const name of objects) names.push(`${name}_grasp_yaw_error`);
   if (layout.target)
     names.push(`target_from_${objects[0]}_x`, `target_from_${objects[0]}_y`, `target_from_${objects[0]}_z`);
+  if (layout.target && layout.targetHeading) names.push(`target_heading_yaw_error`);
   return names;
 }
 
@@ -145,6 +146,12 @@ function fillObservation(values: Float32Array, state: WorldState, layout: TaskLa
   const first = bodies[0];
   if (layout.target && first)
     for (let k = 0; k < 3; k++) values[i++] = layout.target[k]! - first.position[k]!;
+  if (layout.target && layout.targetHeading && first)
+    values[i] = headingYawError(
+      layout.target[0]! - first.position[0]!,
+      layout.target[1]! - first.position[1]!,
+      g.yaw,
+    );
 }
 
 /** Physics steps to let a new world settle before the first observation. */

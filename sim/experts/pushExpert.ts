@@ -3,7 +3,7 @@ import { PUSH_APPROACH_HEIGHT, PUSH_HEIGHT, pushGeometry } from "../tasks/push.j
 import type { StageEstimate } from "../tasks/task.js";
 import { GRIPPER } from "../world/gripper.js";
 import type { GripperCommand, WorldState } from "../world/physics.js";
-import { distXY, wrapAngle } from "../world/math.js";
+import { distXY, headingYawError } from "../world/math.js";
 import type { Vec3 } from "../world/spec.js";
 import {
   command,
@@ -22,9 +22,8 @@ const PUSH_SPEED = 0.012;
 function pushAction(goal: Vec3, state: WorldState, truth: StageEstimate): GripperCommand {
   const g = state.gripper.position;
   const { dir, prePush } = pushGeometry(state, goal);
-  // Fingers side by side across the push direction: local x along it (fingers are symmetric, so mod π).
-  let yawError = wrapAngle(Math.atan2(dir[1], dir[0]) - state.gripper.yaw);
-  if (Math.abs(yawError) > Math.PI / 2) yawError = wrapAngle(yawError + Math.PI);
+  // Fingers side by side across the push direction: local x along it.
+  const yawError = headingYawError(dir[0], dir[1], state.gripper.yaw);
   if (truth.success) return command(moveTowards(g, [g[0], g[1], g[2] + 0.05]), 0, PUSH_GRIP);
   if (truth.stage === 2) {
     const o = state.objects.object!;

@@ -62,6 +62,7 @@ export const push: TaskDefinition = {
       fixtures: [],
       markers: [{ name: "goal", position: goal, radius: PUSH_GOAL_RADIUS + 0.01 }],
       target: goal,
+      targetHeading: true,
       gripperStart: randomGripperStart(rng),
       keepOut: [
         [object.position[0], object.position[1], 0.08],

@@ -83,6 +83,15 @@ export function faceYawError(q: Quat, yaw: number): number {
   return e - quarter * Math.round(e / quarter);
 }
 
+/**
+ * The yaw turn that lines symmetric parallel fingers up across the heading (dx, dy), within ±π/2: the
+ * fingers look the same turned by π, so of the two ways round the shorter one.
+ */
+export function headingYawError(dx: number, dy: number, yaw: number): number {
+  const e = wrapAngle(Math.atan2(dy, dx) - yaw);
+  return Math.abs(e) > Math.PI / 2 ? wrapAngle(e + Math.PI) : e;
+}
+
 /** Half extent of a shape along a world direction `dir` (unit), given its orientation. */
 export function extentAlong(shape: "box" | "cylinder" | "sphere", half: Vec3, q: Quat, dir: Vec3): number {
   if (shape === "sphere") return half[0];
