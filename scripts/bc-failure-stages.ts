@@ -28,6 +28,7 @@ const { values } = parseArgs({
     "max-steps": { type: "string", default: "100" },
     "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
     "fine-scale": { type: "string", default: String(DEFAULT_TD3.fineScale) },
+    "actor-weight-decay": { type: "string", default: String(DEFAULT_TD3.actorWeightDecay ?? 0) },
     rollouts: { type: "string", default: "0" },
     condition: { type: "string", default: "sparse" },
     trace: { type: "boolean", default: false },
@@ -49,6 +50,9 @@ if (condition !== "sparse" && condition !== "pbrs_oracle")
   throw new Error(`--condition must be sparse or pbrs_oracle (the state-only rewards), got '${condition}'`);
 const fineScale = Number(values["fine-scale"]);
 if (!(fineScale >= 0)) throw new Error(`--fine-scale must be ≥ 0, got '${values["fine-scale"]}'`);
+const actorWeightDecay = Number(values["actor-weight-decay"]);
+if (!(actorWeightDecay >= 0))
+  throw new Error(`--actor-weight-decay must be ≥ 0, got '${values["actor-weight-decay"]}'`);
 const [seed, maxSteps, rollouts] = [whole("seed")[0]!, whole("max-steps")[0]!, whole("rollouts", 0)[0]!];
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
@@ -59,6 +63,7 @@ const learner: LearnerConfig = {
     actionDim: ACTION_DIM,
     actorHidden: whole("actor-hidden"),
     fineScale,
+    actorWeightDecay,
   },
   // The cloned policy alone is deterministic; training explores as the experiment does.
   explorationNoise: rollouts > 0 ? DEFAULT_LEARNER.explorationNoise : 0,

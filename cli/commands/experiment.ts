@@ -71,6 +71,7 @@ interface ExperimentOptions {
   progressMargin: string;
   advantageTemperature: string;
   fineScale: string;
+  actorWeightDecay: string;
 }
 
 function widths(name: string, value: string): number[] {
@@ -255,6 +256,11 @@ export function addExperimentCommand(program: Command): void {
       "the actor and critics also see tanh(k·x/σ) of each observation feature (0: the normalized observation alone)",
       String(DEFAULT_TD3.fineScale),
     )
+    .option(
+      "--actor-weight-decay <x>",
+      "decoupled weight decay of the actor (AdamW): keeps it from over-fitting the few demos it keeps regressing onto",
+      String(DEFAULT_TD3.actorWeightDecay ?? 0),
+    )
     .action(async (opts: ExperimentOptions) => {
       try {
         await runExperiment(opts);
@@ -359,7 +365,7 @@ async function runAll(
           notes: [
             `Success rate: greedy policy on ${opts.evalEpisodes} fixed evaluation episodes after every ${opts.evalEvery} training rollouts (rollout 0 = behaviour-cloning start).`,
             "Final success: the last evaluation. Rollouts until 80%: the first evaluation at which the seed-mean success reaches 80% (> budget when it never does).",
-            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.fineScale === "0" ? "" : ` on the observation and its fine-scale copy (k ${opts.fineScale})`}${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
+            `Learner: TD3+BC (actor regression onto ${opts.actorRegression === "advantage" ? `advantage-weighted replayed actions, temperature ${opts.advantageTemperature}` : "demo actions"}), ${opts.actorHidden ? `${opts.actorHidden.split(",").join("×")} actor, ` : ""}${DEFAULT_TD3.hidden.join("×")} MLPs${opts.fineScale === "0" ? "" : ` on the observation and its fine-scale copy (k ${opts.fineScale})`}${opts.actorWeightDecay === "0" ? "" : `, actor weight decay ${opts.actorWeightDecay}`}${opts.criticLayerNorm ? ", LayerNorm critics" : ""}, batch ${opts.batchSize} (${opts.demoFraction} from demos), ${opts.updatesPerStep} update(s) per transition, ${opts.nStep}-step returns, gamma ${gamma}${opts.shapingWeight === "1" ? "" : `, shaping weight ${opts.shapingWeight}`}, ` +
               `Q weight ${opts.qWeight}, BC weight ${opts.bcWeight}${opts.policyDelay === String(DEFAULT_TD3.policyDelay) ? "" : `, an actor update every ${opts.policyDelay} critic update(s)`}${opts.critics === "2" && opts.pessimism === "0" ? "" : `, ${opts.critics} critics (actor: mean − ${opts.pessimism}·std)`}${Number(opts.progressWeight) > 0 ? `, progress guidance ${opts.progressWeight} (shaped conditions${opts.progressActions ? `, action dimensions ${opts.progressActions}` : ""})` : ""}, exploration ${opts.explorationNoise}${opts.noiseCorrelation === "0" ? "" : ` (correlation ${opts.noiseCorrelation})`}${opts.actionCandidates === "1" ? "" : ` (best of ${opts.actionCandidates} by ${opts.candidateRanking === "progress" ? "the predicted potential" : "the critics"})`}${opts.greedyCandidates === "1" ? "" : `; greedy actions the best of ${opts.greedyCandidates}`}; BC from ${opts.demos} noisy demos (noise ${opts.demoNoise}); self-imitation of successful training rollouts ${opts.selfImitation ? `on${opts.imitationSteps === "0" ? "" : ` (${opts.imitationSteps} actor BC steps each)`}` : "off"}` +
               (progressImitation
                 ? `; steps of failed rollouts with a ${progressImitation.horizon}-step return above ${progressImitation.margin} imitated too.`
@@ -434,6 +440,7 @@ async function runAll(
             regressionTarget: oneOf("--actor-regression", opts.actorRegression, REGRESSION_TARGETS),
             advantageTemperature: fraction("--advantage-temperature", opts.advantageTemperature, 0.01, 100),
             fineScale: fraction("--fine-scale", opts.fineScale, 0, 100),
+            actorWeightDecay: fraction("--actor-weight-decay", opts.actorWeightDecay, 0, 1000),
             observationDim: 0,
             actionDim: ACTION_DIM,
           },

@@ -42,3 +42,20 @@ test("flat Adam's state restores into a fresh optimizer, which then continues id
     /optimizer state has 3 and 3 moments, the networks have \d+ parameters/,
   );
 });
+
+test("weight decay shrinks every weight by learningRate·weightDecay of itself on top of Adam's step", () => {
+  const { nets, loss } = twins();
+  nets[1].copyFrom(nets[0]);
+  const [lr, wd] = [1e-2, 3];
+  const plain = new FlatAdam(nets[0].variables, lr);
+  const decayed = new FlatAdam(nets[1].variables, lr, wd);
+  const before = nets[0].read();
+  plain.minimize(loss(nets[0]));
+  decayed.minimize(loss(nets[1]));
+  const [a, b] = [nets[0].read(), nets[1].read()];
+  // One step from the same weights and gradient: the two differ by exactly the decay of the old weights.
+  before.forEach((w, i) =>
+    w.forEach((x, j) => assert.ok(Math.abs(a[i]![j]! - lr * wd * x - b[i]![j]!) < 1e-6, `weight ${i}[${j}]`)),
+  );
+  assert.throws(() => new FlatAdam(nets[0].variables, lr, -1), /weight decay must be ≥ 0/);
+});

@@ -20,13 +20,21 @@ export class FlatAdam {
   private readonly sizes: number[];
   private iterations = 0;
 
+  // tfjs's Adam defaults.
+  readonly beta1 = 0.9;
+  readonly beta2 = 0.999;
+  readonly epsilon = 1e-7;
+
   constructor(
     readonly variables: readonly tf.Variable[],
     readonly learningRate: number,
-    readonly beta1 = 0.9,
-    readonly beta2 = 0.999,
-    readonly epsilon = 1e-7,
+    /**
+     * Decoupled weight decay (AdamW, Loshchilov & Hutter 2019): each step also shrinks every weight by
+     * learningRate·weightDecay of itself, apart from the gradient's moments. 0: plain Adam.
+     */
+    readonly weightDecay = 0,
   ) {
+    if (!(weightDecay >= 0)) throw new Error(`weight decay must be ≥ 0, got ${weightDecay}`);
     this.sizes = variables.map((v) => v.size);
     const n = this.sizes.reduce((a, b) => a + b, 0);
     this.m = tf.variable(tf.zeros([n]), false);
@@ -48,7 +56,8 @@ export class FlatAdam {
       const update = tf.mul(tf.div(m, tf.add(tf.sqrt(vHat), this.epsilon)), stepSize);
       tf.split(update, this.sizes).forEach((u, i) => {
         const x = this.variables[i]!;
-        x.assign(tf.sub(x, tf.reshape(u, x.shape)));
+        const kept = this.weightDecay > 0 ? tf.mul(x, 1 - this.learningRate * this.weightDecay) : x;
+        x.assign(tf.sub(kept, tf.reshape(u, x.shape)));
       });
       return value.dataSync()[0]!;
     });

@@ -107,6 +107,15 @@ export interface Td3Config {
    * floor on σ, the offsets' own scale, did not remove those failures. 0: the normalized observation alone.
    */
   readonly fineScale?: number;
+  /**
+   * Decoupled weight decay of the actor (AdamW). The actor keeps regressing onto the few demos for the
+   * whole run, and on push that over-fits them: the cloned policy's greedy success fell from 16/40 after
+   * 2000 behaviour-cloning steps to 5/40 after 8000, and online training lost its start the same way under
+   * every reward; at 3 it held 23/40 after 8000 steps and push learned (docs/experiments, eleventh round).
+   * On pick_place, whose grasp needs the fine-scale input's last millimetres, it cloned worse (15 and 11/40
+   * against 17 and 23/40 on the tuning seeds): a per-task setting, 0 (none) by default.
+   */
+  readonly actorWeightDecay?: number;
 }
 
 export const DEFAULT_TD3: Omit<Td3Config, "observationDim" | "actionDim"> = {
@@ -220,7 +229,7 @@ export class Td3Agent {
     this.critics = Array.from({ length: count }, (_, i) => critic(i, ""));
     this.criticTargets = Array.from({ length: count }, (_, i) => critic(i, "_target"));
     this.syncTargets();
-    this.actorOptimizer = new FlatAdam(this.actor.variables, config.actorLr);
+    this.actorOptimizer = new FlatAdam(this.actor.variables, config.actorLr, config.actorWeightDecay ?? 0);
     this.criticOptimizer = new FlatAdam(
       this.critics.flatMap((c) => c.variables),
       config.criticLr,

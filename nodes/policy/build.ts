@@ -19,6 +19,7 @@ function learnerConfig(p: PolicyParameters): LearnerConfig {
       actorWarmupUpdates: p.actor_warmup_updates,
       progressWeight: p.progress_weight,
       fineScale: p.fine_scale,
+      actorWeightDecay: p.actor_weight_decay,
       regressionTarget: p.actor_regression,
       advantageTemperature: p.advantage_temperature,
     },

@@ -81,6 +81,13 @@ export const policyParameters = z.object({
     .describe(
       "k: the actor and critics also see tanh(k·x/σ) of each observation feature, resolving small offsets near a grasp; 0 = the normalized observation alone",
     ),
+  actor_weight_decay: z
+    .number()
+    .nonnegative()
+    .default(DEFAULT_TD3.actorWeightDecay ?? 0)
+    .describe(
+      "decoupled weight decay of the actor (AdamW), against over-fitting a few demos (3 on push; 0 on pick_place)",
+    ),
   actor_warmup_updates: z.number().int().nonnegative().default(DEFAULT_TD3.actorWarmupUpdates),
   self_imitation: z
     .boolean()
