@@ -3,13 +3,13 @@
 // every transition, imitating its successes) under a state-only reward (sparse or the ground-truth Φ), then
 // runs the greedy policy on the experiment's evaluation episodes. It counts, for each failure, the furthest
 // stage reached, and with --trace prints how each failed episode ended: the stage, the object's offset from
-// the gripper, the finger gap, the last action and for how many steps at the end the commanded translation
-// was all but still. A tuning aid: it told that pick_place's cloned policies stall in `reach` beside the
+// the gripper, the finger gap, the last action beside the scripted expert's there, and for how many steps
+// at the end the commanded translation was all but still. A tuning aid: it told that pick_place's cloned policies stall in `reach` beside the
 // cube, and that after training they still stop there with a zero action (docs/experiments/README.md).
 // Usage (rendering is not needed):
 //   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
 //       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64] [--fine-scale 0]
-//       [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
+//       [--actor-weight-decay 0] [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
 import { parseArgs } from "node:util";
 import { cloneAndTrain, EVAL_SEED_BASE, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
@@ -34,8 +34,8 @@ const { values } = parseArgs({
     trace: { type: "boolean", default: false },
   },
 });
-// Every numeric option is a whole number (≥ 1, or ≥ 0 where zero means none; a width list for the actor):
-// said here, not as NaN deep in tfjs.
+// Every numeric option is a whole number (≥ 1, or ≥ 0 where zero means none; a width list for the actor)
+// or, for the scales, a number ≥ 0: said here, not as NaN deep in tfjs.
 function whole(name: keyof typeof values, min = 1): number[] {
   const raw = String(values[name]);
   const out = raw.split(",").map(Number);
@@ -48,11 +48,11 @@ function whole(name: keyof typeof values, min = 1): number[] {
 const condition = values.condition;
 if (condition !== "sparse" && condition !== "pbrs_oracle")
   throw new Error(`--condition must be sparse or pbrs_oracle (the state-only rewards), got '${condition}'`);
-const fineScale = Number(values["fine-scale"]);
-if (!(fineScale >= 0)) throw new Error(`--fine-scale must be ≥ 0, got '${values["fine-scale"]}'`);
-const actorWeightDecay = Number(values["actor-weight-decay"]);
-if (!(actorWeightDecay >= 0))
-  throw new Error(`--actor-weight-decay must be ≥ 0, got '${values["actor-weight-decay"]}'`);
+function nonNegative(name: "fine-scale" | "actor-weight-decay"): number {
+  const n = Number(values[name]);
+  if (!(n >= 0)) throw new Error(`--${name} must be ≥ 0, got '${values[name]}'`);
+  return n;
+}
 const [seed, maxSteps, rollouts] = [whole("seed")[0]!, whole("max-steps")[0]!, whole("rollouts", 0)[0]!];
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
 const learner: LearnerConfig = {
@@ -62,8 +62,8 @@ const learner: LearnerConfig = {
     observationDim: env.observationNames.length,
     actionDim: ACTION_DIM,
     actorHidden: whole("actor-hidden"),
-    fineScale,
-    actorWeightDecay,
+    fineScale: nonNegative("fine-scale"),
+    actorWeightDecay: nonNegative("actor-weight-decay"),
   },
   // The cloned policy alone is deterministic; training explores as the experiment does.
   explorationNoise: rollouts > 0 ? DEFAULT_LEARNER.explorationNoise : 0,
@@ -94,6 +94,7 @@ const at = (name: string): number => {
   return i;
 };
 const cm = (v: number): string => (v * 100).toFixed(1);
+const vector = (a: Float32Array): string => `[${Array.from(a, (v) => v.toFixed(2)).join(", ")}]`;
 // Every task's moved object is named "object" (sim/tasks).
 const offsets = ["x", "y", "z"].map((axis) => at(`object_from_ee_${axis}`));
 const gap = at("gripper_gap");
@@ -112,7 +113,7 @@ for (let j = 0; j < episodes; j++) {
     const action = executedAction(policy.act(s.observation, false), env.actionBounds);
     still = Math.max(...[0, 1, 2].map((i) => Math.abs(action[i]!))) < 0.05 ? still + 1 : 0;
     const o = s.observation;
-    last = `offset (${offsets.map((i) => cm(o[i]!)).join(", ")}) cm, gap ${cm(o[gap]!)} cm, action [${Array.from(action, (v) => v.toFixed(2)).join(", ")}] (expert [${Array.from(expert, (v) => v.toFixed(2)).join(", ")}]), still for the last ${still} steps`;
+    last = `offset (${offsets.map((i) => cm(o[i]!)).join(", ")}) cm, gap ${cm(o[gap]!)} cm, action ${vector(action)} (expert ${vector(expert)}), still for the last ${still} steps`;
     s = env.step(denormalizeAction(action, env.actionBounds));
     stage = Math.max(stage, s.groundTruth.stage);
     if (s.groundTruth.terminal || s.groundTruth.truncated) break;
