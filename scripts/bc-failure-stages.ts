@@ -6,10 +6,7 @@
 // the gripper, the finger gap, the last action beside the scripted expert's there, and for how many steps
 // at the end the commanded translation was all but still. A tuning aid: it told that pick_place's cloned policies stall in `reach` beside the
 // cube, and that after training they still stop there with a zero action (docs/experiments/README.md).
-// Usage (rendering is not needed):
-//   npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000] [--seed 101]
-//       [--episodes 20] [--max-steps 100] [--actor-hidden 64,64] [--fine-scale 0]
-//       [--actor-weight-decay 0] [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
+// Rendering is not needed; usage below (--help prints it).
 import { parseArgs } from "node:util";
 import { cloneAndTrain, EVAL_SEED_BASE, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
@@ -18,39 +15,58 @@ import { ACTION_DIM, denormalizeAction, executedAction, normalizeAction } from "
 import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
-const { values } = parseArgs({
-  options: {
-    task: { type: "string", default: "pick_place" },
-    demos: { type: "string", default: "10" },
-    "bc-steps": { type: "string", default: "2000" },
-    seed: { type: "string", default: "101" },
-    episodes: { type: "string", default: "20" },
-    "max-steps": { type: "string", default: "100" },
-    "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
-    "fine-scale": { type: "string", default: String(DEFAULT_TD3.fineScale) },
-    "actor-weight-decay": { type: "string", default: String(DEFAULT_TD3.actorWeightDecay ?? 0) },
-    rollouts: { type: "string", default: "0" },
-    condition: { type: "string", default: "sparse" },
-    trace: { type: "boolean", default: false },
-  },
-});
+const USAGE = `usage: npx tsx scripts/bc-failure-stages.ts [--task pick_place] [--demos 10] [--bc-steps 2000]
+    [--seed 101] [--episodes 20] [--max-steps 100] [--actor-hidden 64,64] [--fine-scale 3]
+    [--actor-weight-decay 0] [--rollouts 0] [--condition sparse|pbrs_oracle] [--trace]
+`;
+const OPTIONS = {
+  task: { type: "string", default: "pick_place" },
+  demos: { type: "string", default: "10" },
+  "bc-steps": { type: "string", default: "2000" },
+  seed: { type: "string", default: "101" },
+  episodes: { type: "string", default: "20" },
+  "max-steps": { type: "string", default: "100" },
+  "actor-hidden": { type: "string", default: DEFAULT_TD3.hidden.join(",") },
+  "fine-scale": { type: "string", default: String(DEFAULT_TD3.fineScale) },
+  "actor-weight-decay": { type: "string", default: String(DEFAULT_TD3.actorWeightDecay ?? 0) },
+  rollouts: { type: "string", default: "0" },
+  condition: { type: "string", default: "sparse" },
+  trace: { type: "boolean", default: false },
+  help: { type: "boolean", default: false },
+} as const;
+// A bad option is said and the script exits, rather than thrown: tfjs's wasm backend rethrows uncaught
+// errors from its own minified module, so a thrown message came out buried in 38 kB of that source.
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+function parseOptions() {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+}
+const { values } = parseOptions();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 // Every numeric option is a whole number (≥ 1, or ≥ 0 where zero means none; a width list for the actor)
 // or, for the scales, a number ≥ 0: said here, not as NaN deep in tfjs.
 function whole(name: keyof typeof values, min = 1): number[] {
   const raw = String(values[name]);
   const out = raw.split(",").map(Number);
   if (out.some((n) => !Number.isInteger(n) || n < min))
-    throw new Error(
-      `--${name} must be whole numbers ≥ ${min} (comma-separated for --actor-hidden), got '${raw}'`,
-    );
+    usageError(`--${name} must be whole numbers ≥ ${min} (comma-separated for --actor-hidden), got '${raw}'`);
   return out;
 }
 const condition = values.condition;
 if (condition !== "sparse" && condition !== "pbrs_oracle")
-  throw new Error(`--condition must be sparse or pbrs_oracle (the state-only rewards), got '${condition}'`);
+  usageError(`--condition must be sparse or pbrs_oracle (the state-only rewards), got '${condition}'`);
 function nonNegative(name: "fine-scale" | "actor-weight-decay"): number {
   const n = Number(values[name]);
-  if (!(n >= 0)) throw new Error(`--${name} must be ≥ 0, got '${values[name]}'`);
+  if (!(n >= 0)) usageError(`--${name} must be ≥ 0, got '${values[name]}'`);
   return n;
 }
 const [seed, maxSteps, rollouts] = [whole("seed")[0]!, whole("max-steps")[0]!, whole("rollouts", 0)[0]!];
