@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 import { parse as parseYaml } from "yaml";
 import { packagePath } from "../lib/paths.js";
 import { nodes } from "../nodes/registry.js";
 import { createSim } from "../sim/sim.js";
-import type { TaskName } from "../sim/tasks/index.js";
+import { TASK_NAMES } from "../sim/tasks/task.js";
 import {
   checkLaunchFile,
   cmakeNodeExecutables,
@@ -110,18 +110,35 @@ test("reward and policy use the same gamma in every parameters file (shaping nee
   }
 });
 
-test("config/sim.yaml's policy observation_dim is the length of the observation the sim publishes", async () => {
-  const doc = parseYaml(readFileSync(packagePath("config", "sim.yaml"), "utf8")) as Record<
-    string,
-    { ros__parameters: Record<string, unknown> }
-  >;
-  const task = doc.simulator!.ros__parameters.task as TaskName;
-  const sim = await createSim({ task, seed: 0, views: [] });
-  try {
-    assert.equal(doc.policy!.ros__parameters.observation_dim, sim.reset().observation.values.length);
-  } finally {
-    sim.close();
+test("sim.launch.py with each task:= starts that task, its model and a policy sized to its observation", async () => {
+  const file = packagePath("launch", "sim.launch.py");
+  assert.equal(dumps[file]!.arguments.task, "pick_place");
+  for (const task of TASK_NAMES) {
+    const check = checkLaunchFile(file, dumps[file]!, context, { task });
+    assert.deepEqual(check.problems, [], task);
+    assert.equal(check.parameters.get("simulator")?.task, task);
+    assert.equal(check.parameters.get("reward")?.model, `models/hop_${task}`);
+    assert.ok(existsSync(packagePath("models", `hop_${task}`)), `models/hop_${task}`);
+    const sim = await createSim({ task, seed: 0, views: [] });
+    try {
+      assert.equal(
+        check.parameters.get("policy")?.observation_dim,
+        sim.reset().observation.values.length,
+        task,
+      );
+    } finally {
+      sim.close();
+    }
   }
+});
+
+test("sim.launch.py with a task that has no config/tasks file is reported, not launched", () => {
+  const file = packagePath("launch", "sim.launch.py");
+  const { problems } = checkLaunchFile(file, dumps[file]!, context, { task: "sweep" });
+  assert.ok(
+    problems.some((p) => p.includes("config/tasks/sweep.yaml does not exist")),
+    problems.join("\n"),
+  );
 });
 
 test("ros/ is an ament_cmake package named process_reward that installs launch/ and config/", () => {

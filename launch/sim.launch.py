@@ -1,6 +1,7 @@
 """The simulated task as separate ROS 2 processes: simulator (cameras, ground truth), reward, policy, dashboard.
 
     ros2 launch process_reward sim.launch.py
+    ros2 launch process_reward sim.launch.py task:=push
     ros2 launch process_reward sim.launch.py policy:=false dashboard:=false
 
 This is the main job's pipeline on the ROS 2 graph instead of in one process, so that ROS tools
@@ -15,13 +16,23 @@ from launch_ros.substitutions import FindPackageShare
 
 
 def generate_launch_description():
-    params_file = LaunchConfiguration("params_file")
+    share = FindPackageShare("process_reward")
+    # The task's own file after the common one: rcl lets the later file's values win.
+    params = [
+        LaunchConfiguration("params_file"),
+        PathJoinSubstitution([share, "config", "tasks", [LaunchConfiguration("task"), ".yaml"]]),
+    ]
     return LaunchDescription(
         [
             DeclareLaunchArgument(
                 "params_file",
-                default_value=PathJoinSubstitution([FindPackageShare("process_reward"), "config", "sim.yaml"]),
+                default_value=PathJoinSubstitution([share, "config", "sim.yaml"]),
                 description="ROS 2 parameters file for the sim, reward and policy nodes",
+            ),
+            DeclareLaunchArgument(
+                "task",
+                default_value="pick_place",
+                description="pick_place | push | stack: loads config/tasks/<task>.yaml over params_file",
             ),
             DeclareLaunchArgument("policy", default_value="true", description="start the policy node"),
             DeclareLaunchArgument(
@@ -33,7 +44,7 @@ def generate_launch_description():
                 package="process_reward",
                 executable="simulator",
                 name="simulator",
-                parameters=[params_file],
+                parameters=params,
                 output="screen",
                 emulate_tty=True,
             ),
@@ -41,7 +52,7 @@ def generate_launch_description():
                 package="process_reward",
                 executable="reward",
                 name="reward",
-                parameters=[params_file],
+                parameters=params,
                 output="screen",
                 emulate_tty=True,
             ),
@@ -49,7 +60,7 @@ def generate_launch_description():
                 package="process_reward",
                 executable="policy",
                 name="policy",
-                parameters=[params_file],
+                parameters=params,
                 output="screen",
                 emulate_tty=True,
                 condition=IfCondition(LaunchConfiguration("policy")),
@@ -58,7 +69,7 @@ def generate_launch_description():
                 package="process_reward",
                 executable="dashboard",
                 name="dashboard",
-                parameters=[params_file],
+                parameters=params,
                 output="screen",
                 emulate_tty=True,
                 condition=IfCondition(LaunchConfiguration("dashboard")),

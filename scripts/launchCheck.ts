@@ -89,11 +89,36 @@ function describe(value: LaunchValue): string {
 }
 
 /**
+ * A package path's `$(var name)` parts filled in from `values` (as `ros2 launch … name:=value` would) or the
+ * argument's default; undefined names one that has neither.
+ */
+function substitute(
+  path: string,
+  dump: LaunchDump,
+  values: Readonly<Record<string, string>>,
+): { path: string; missing?: string } {
+  let missing: string | undefined;
+  const filled = path.replace(/\$\(var (\w+)\)/g, (_, name: string) => {
+    const value = values[name] ?? resolved(dump.arguments[name] ?? null);
+    if (typeof value === "string") return value;
+    missing = name;
+    return "";
+  });
+  return { path: filled, missing };
+}
+
+/**
  * Checks one launch file statically: every Node names an executable this package installs and a node in
  * the registry, every parameters file exists, and every parameter a node would receive (from the files
- * and inline dicts, as rcl merges them) is one its schema knows and accepts.
+ * and inline dicts, as rcl merges them) is one its schema knows and accepts. `argumentValues` are launch
+ * arguments given on the command line; the others take their defaults.
  */
-export function checkLaunchFile(file: string, dump: LaunchDump, context: LaunchContext): LaunchCheck {
+export function checkLaunchFile(
+  file: string,
+  dump: LaunchDump,
+  context: LaunchContext,
+  argumentValues: Readonly<Record<string, string>> = {},
+): LaunchCheck {
   const problems: string[] = [];
   const unregistered: string[] = [];
   const parameters = new Map<string, Record<string, unknown>>();
@@ -127,7 +152,12 @@ export function checkLaunchFile(file: string, dump: LaunchDump, context: LaunchC
       if (isObject(entry) && "values" in entry) {
         Object.assign(params, entry.values);
       } else if (isObject(entry) && "package_share" in entry) {
-        const [folder, ...rest] = (entry.path ?? "").split("/");
+        const { path: packaged, missing } = substitute(entry.path ?? "", dump, argumentValues);
+        if (missing) {
+          problems.push(`${where}: parameters file ${entry.path} needs launch argument '${missing}'`);
+          continue;
+        }
+        const [folder, ...rest] = packaged.split("/");
         const source =
           entry.package_share === context.packageName ? context.shareFolders[folder ?? ""] : undefined;
         if (!source || rest.length === 0) {
@@ -136,7 +166,7 @@ export function checkLaunchFile(file: string, dump: LaunchDump, context: LaunchC
         }
         const path = join(source, ...rest);
         if (!existsSync(path)) {
-          problems.push(`${where}: parameters file ${entry.path} does not exist (${path})`);
+          problems.push(`${where}: parameters file ${packaged} does not exist (${path})`);
           continue;
         }
         try {

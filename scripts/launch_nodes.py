@@ -4,8 +4,10 @@
 launch_ros cannot be imported here (no ROS 2), so the launch files are not executed: their syntax tree
 is read with `ast` and the small set of constructs our launch files use is evaluated by hand
 (DeclareLaunchArgument defaults, LaunchConfiguration, PathJoinSubstitution + FindPackageShare,
-os.path.join + get_package_share_directory, local variables, dict and list literals). Anything else is
-reported as "unresolved" so that a checker fails instead of guessing.
+os.path.join + get_package_share_directory, local variables, dict and list literals). A path part that
+concatenates a launch argument keeps it as ROS's own `$(var name)`, for the checker to fill in with the
+default or another value. Anything else is reported as "unresolved" so that a checker fails instead of
+guessing.
 
 Usage: launch_nodes.py FILE.launch.py ...  ->  {"FILE": {"arguments": {...}, "nodes": [...], ...}}
 """
@@ -55,10 +57,22 @@ class LaunchReader:
         self.unresolved.append(text)
         return {"unresolved": text}
 
+    @staticmethod
+    def text(part):
+        """A path part as text: a string, a launch argument as `$(var name)`, or a list of those joined."""
+        if isinstance(part, str):
+            return part
+        if isinstance(part, dict) and "argument" in part:
+            return f"$(var {part['argument']})"
+        if isinstance(part, list):
+            texts = [LaunchReader.text(p) for p in part]
+            return None if None in texts else "".join(texts)
+        return None
+
     def join(self, parts, node):
         if parts and isinstance(parts[0], dict) and "package_share" in parts[0]:
-            rest = parts[1:]
-            if all(isinstance(p, str) for p in rest):
+            rest = [self.text(p) for p in parts[1:]]
+            if None not in rest:
                 return {"package_share": parts[0]["package_share"], "path": "/".join(rest)}
         text = ast.unparse(node)
         self.unresolved.append(text)

@@ -6,6 +6,7 @@ import { MsgType } from "../../lib/codec/messages.js";
 import { RunSummaryCollector, type RunSummary } from "../../lib/mainJob/runSummary.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode, type StartedNode } from "../../lib/node/node.js";
+import { parametersFromFile } from "../../lib/params/paramsFile.js";
 import { packagePath } from "../../lib/paths.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { LocalTransport } from "../../lib/transport/local.js";
@@ -108,10 +109,18 @@ async function runMainJob(opts: MainOptions): Promise<number> {
       params: { model: packagePath("models", `hop_${task}`), providers: ["cpu"], gamma, task },
     });
     started.push(reward);
+    // The policy settings tuned for this task, as `ros2 launch process_reward sim.launch.py task:=…` gives them.
+    const tuned = parametersFromFile(packagePath("config", "tasks", `${task}.yaml`), "policy");
+    log.info(
+      `policy settings from config/tasks/${task}.yaml: ${Object.entries(tuned)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(", ")}`,
+    );
     started.push(
       await startNode(policyNode, {
         transport,
         params: {
+          ...tuned,
           observation_dim: observationDim,
           demonstrations: demosFile,
           gamma,
