@@ -14,7 +14,7 @@ import { ReplayBuffer } from "../lib/rl/replayBuffer.js";
 import { ACTION_DIM } from "../lib/rl/spaces.js";
 import { DEFAULT_TD3, Td3Agent } from "../lib/rl/td3.js";
 
-/** The observation size of the sim's pick_place (config/sim.yaml). */
+/** The observation size of the sim's pick_place (config/tasks/pick_place.yaml). */
 const OBSERVATION_DIM = 24;
 // The policy node's batch_size default, also what the experiment runs with.
 const BATCH = 128;
