@@ -144,14 +144,11 @@ function fillObservation(values: Float32Array, state: WorldState, layout: TaskLa
   for (const body of bodies) for (let k = 0; k < 3; k++) values[i++] = body.position[k]! - g.position[k]!;
   for (const body of bodies) values[i++] = faceYawError(body.quaternion, g.yaw);
   const first = bodies[0];
-  if (layout.target && first)
-    for (let k = 0; k < 3; k++) values[i++] = layout.target[k]! - first.position[k]!;
-  if (layout.target && layout.targetHeading && first)
-    values[i] = headingYawError(
-      layout.target[0]! - first.position[0]!,
-      layout.target[1]! - first.position[1]!,
-      g.yaw,
-    );
+  const target = layout.target;
+  if (!target || !first) return;
+  const offset = [0, 1, 2].map((k) => target[k]! - first.position[k]!);
+  for (const v of offset) values[i++] = v;
+  if (layout.targetHeading) values[i] = headingYawError(offset[0]!, offset[1]!, g.yaw);
 }
 
 /** Physics steps to let a new world settle before the first observation. */
