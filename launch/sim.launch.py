@@ -17,10 +17,12 @@ from launch_ros.substitutions import FindPackageShare
 
 def generate_launch_description():
     share = FindPackageShare("process_reward")
-    # The task's own file after the common one: rcl lets the later file's values win.
+    # The task's own file after the common one: rcl lets the later file's values win. Its path is a list of
+    # substitutions that concatenate, which launch_ros takes on every distribution; PathJoinSubstitution
+    # builds one component from several substitutions only where ros2/launch#838 is (Kilted's release notes).
     params = [
         LaunchConfiguration("params_file"),
-        PathJoinSubstitution([share, "config", "tasks", [LaunchConfiguration("task"), ".yaml"]]),
+        [share, "/config/tasks/", LaunchConfiguration("task"), ".yaml"],
     ]
     return LaunchDescription(
         [

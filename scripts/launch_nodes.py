@@ -4,10 +4,10 @@
 launch_ros cannot be imported here (no ROS 2), so the launch files are not executed: their syntax tree
 is read with `ast` and the small set of constructs our launch files use is evaluated by hand
 (DeclareLaunchArgument defaults, LaunchConfiguration, PathJoinSubstitution + FindPackageShare,
-os.path.join + get_package_share_directory, local variables, dict and list literals). A path part that
-concatenates a launch argument keeps it as ROS's own `$(var name)`, for the checker to fill in with the
-default or another value. Anything else is reported as "unresolved" so that a checker fails instead of
-guessing.
+os.path.join + get_package_share_directory, local variables, dict and list literals, and a parameters
+file given as a list of substitutions that concatenate to its path). A launch argument inside such a path
+stays ROS's own `$(var name)`, for the checker to fill in with its default or another value. Anything else
+is reported as "unresolved" so that a checker fails instead of guessing.
 
 Usage: launch_nodes.py FILE.launch.py ...  ->  {"FILE": {"arguments": {...}, "nodes": [...], ...}}
 """
@@ -59,21 +59,34 @@ class LaunchReader:
 
     @staticmethod
     def text(part):
-        """A path part as text: a string, a launch argument as `$(var name)`, or a list of those joined."""
+        """A path part as text: a string, or a launch argument as `$(var name)`."""
         if isinstance(part, str):
             return part
         if isinstance(part, dict) and "argument" in part:
             return f"$(var {part['argument']})"
-        if isinstance(part, list):
-            texts = [LaunchReader.text(p) for p in part]
-            return None if None in texts else "".join(texts)
         return None
 
     def join(self, parts, node):
         if parts and isinstance(parts[0], dict) and "package_share" in parts[0]:
+            rest = parts[1:]
+            if all(isinstance(p, str) for p in rest):
+                return {"package_share": parts[0]["package_share"], "path": "/".join(rest)}
+        text = ast.unparse(node)
+        self.unresolved.append(text)
+        return {"unresolved": text}
+
+    def parameters(self, node):
+        """A Node's parameters: files and dicts, where a list is one file's path made by concatenation."""
+        entries = self.value(node)
+        if not isinstance(entries, list):
+            return entries
+        return [self.concatenated(e, node) if isinstance(e, list) else e for e in entries]
+
+    def concatenated(self, parts, node):
+        if parts and isinstance(parts[0], dict) and "package_share" in parts[0]:
             rest = [self.text(p) for p in parts[1:]]
             if None not in rest:
-                return {"package_share": parts[0]["package_share"], "path": "/".join(rest)}
+                return {"package_share": parts[0]["package_share"], "path": "".join(rest).lstrip("/")}
         text = ast.unparse(node)
         self.unresolved.append(text)
         return {"unresolved": text}
@@ -107,7 +120,7 @@ class LaunchReader:
                         "package": self.value(kw["package"]) if "package" in kw else None,
                         "executable": self.value(kw["executable"]) if "executable" in kw else None,
                         "name": self.value(kw["name"]) if "name" in kw else None,
-                        "parameters": self.value(kw["parameters"]) if "parameters" in kw else [],
+                        "parameters": self.parameters(kw["parameters"]) if "parameters" in kw else [],
                         "condition": ast.unparse(condition) if condition is not None else None,
                     }
                 )
