@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -6,7 +6,7 @@ import { MsgType } from "../../lib/codec/messages.js";
 import { RunSummaryCollector, type RunSummary } from "../../lib/mainJob/runSummary.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode, type StartedNode } from "../../lib/node/node.js";
-import { parametersFromFile } from "../../lib/params/paramsFile.js";
+import { parametersFromYaml } from "../../lib/params/paramsFile.js";
 import { packagePath } from "../../lib/paths.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { LocalTransport } from "../../lib/transport/local.js";
@@ -17,7 +17,6 @@ import { policyNode } from "../../nodes/policy/policy.js";
 import { rewardNode, type RunningRewardNode } from "../../nodes/reward/reward.js";
 import { simulatorNode } from "../../nodes/sim/simulator.js";
 import { recordDemonstrations } from "../../sim/demonstrations.js";
-import { createSim } from "../../sim/sim.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/task.js";
 
 interface MainOptions {
@@ -83,9 +82,17 @@ async function runMainJob(opts: MainOptions): Promise<number> {
   log.info(
     `recorded ${demos.transitions.length} demonstration transitions (${demos.successes}/${opts.demos} expert successes)`,
   );
-  const probe = await createSim({ task, seed: Number(opts.seed), views: [] });
-  const observationDim = probe.reset().observation.values.length;
-  probe.close();
+  // What differs between tasks (the model, the observation's length, settings tuned for the task), from the
+  // file `ros2 launch process_reward sim.launch.py task:=…` loads too (launch.test.ts checks it against the sim).
+  const taskFile = packagePath("config", "tasks", `${task}.yaml`);
+  const taskText = await readFile(taskFile, "utf8");
+  const taskReward = parametersFromYaml(taskText, taskFile, "reward");
+  const taskPolicy = parametersFromYaml(taskText, taskFile, "policy");
+  log.info(
+    `policy settings from config/tasks/${task}.yaml: ${Object.entries(taskPolicy)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(", ")}`,
+  );
 
   const transport = new LocalTransport();
   const collector = new RunSummaryCollector();
@@ -108,22 +115,14 @@ async function runMainJob(opts: MainOptions): Promise<number> {
     }
     const reward = await startNode(rewardNode, {
       transport,
-      params: { model: packagePath("models", `hop_${task}`), providers: ["cpu"], gamma, task },
+      params: { ...taskReward, model: packagePath(String(taskReward.model)), providers: ["cpu"], gamma },
     });
     started.push(reward);
-    // The policy settings tuned for this task, as `ros2 launch process_reward sim.launch.py task:=…` gives them.
-    const tuned = parametersFromFile(packagePath("config", "tasks", `${task}.yaml`), "policy");
-    log.info(
-      `policy settings from config/tasks/${task}.yaml: ${Object.entries(tuned)
-        .map(([k, v]) => `${k} ${String(v)}`)
-        .join(", ")}`,
-    );
     started.push(
       await startNode(policyNode, {
         transport,
         params: {
-          ...tuned,
-          observation_dim: observationDim,
+          ...taskPolicy,
           demonstrations: demosFile,
           gamma,
           seed: Number(opts.seed),
