@@ -18,6 +18,7 @@ import {
 } from "../../models/train/adapt.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
 import { summarize } from "./eval.js";
+import { wholeNumber } from "../options.js";
 
 interface AdaptCliOptions {
   model: string;
@@ -36,13 +37,6 @@ interface AdaptCliOptions {
   python: string;
   threads: string;
 }
-
-const int = (name: string, value: string, min: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be a whole number ≥ ${min}, got '${value}'`);
-  return n;
-};
 
 export function addAdaptCommand(program: Command): void {
   program
@@ -83,7 +77,7 @@ export function addAdaptCommand(program: Command): void {
     .action(async (opts: AdaptCliOptions) => {
       const log = createLogger("adapt");
       try {
-        const threads = int("threads", opts.threads, 1);
+        const threads = wholeNumber("threads", opts.threads, 1);
         const { manifest } = await loadManifest(opts.model);
         const task = manifest.default_task;
         const demo =
@@ -97,7 +91,7 @@ export function addAdaptCommand(program: Command): void {
           await recordVariantDemo(
             task as TaskName,
             opts.recordDemo,
-            int("demo-seed", opts.demoSeed, 0),
+            wholeNumber("demo-seed", opts.demoSeed, 0),
             manifest.image.width,
             demo,
           );
@@ -111,8 +105,8 @@ export function addAdaptCommand(program: Command): void {
           model: opts.model,
           demo,
           out: opts.out,
-          steps: int("steps", opts.steps, 1),
-          stride: opts.stride === undefined ? undefined : int("stride", opts.stride, 1),
+          steps: wholeNumber("steps", opts.steps, 1),
+          stride: opts.stride === undefined ? undefined : wholeNumber("stride", opts.stride, 1),
           cameras: opts.cameras
             ?.split(",")
             .map((t) => t.trim())
@@ -125,8 +119,8 @@ export function addAdaptCommand(program: Command): void {
         });
         if (opts.evalVariant) {
           const variant = variantByName(opts.evalVariant);
-          const episodes = int("eval-episodes", opts.evalEpisodes, 1);
-          const seed = int("eval-seed", opts.evalSeed, 0);
+          const episodes = wholeNumber("eval-episodes", opts.evalEpisodes, 1);
+          const seed = wholeNumber("eval-seed", opts.evalSeed, 0);
           const evaluate = (model: string) =>
             runEval({
               model,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -6,7 +6,6 @@ import { MsgType } from "../../lib/codec/messages.js";
 import { RunSummaryCollector, type RunSummary } from "../../lib/mainJob/runSummary.js";
 import { createLogger } from "../../lib/node/log.js";
 import { startNode, type StartedNode } from "../../lib/node/node.js";
-import { parametersFromYaml } from "../../lib/params/paramsFile.js";
 import { packagePath } from "../../lib/paths.js";
 import { DEFAULT_TD3 } from "../../lib/rl/td3.js";
 import { LocalTransport } from "../../lib/transport/local.js";
@@ -18,6 +17,7 @@ import { rewardNode, type RunningRewardNode } from "../../nodes/reward/reward.js
 import { simulatorNode } from "../../nodes/sim/simulator.js";
 import { recordDemonstrations } from "../../sim/demonstrations.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/task.js";
+import { readTaskSettings } from "../taskSettings.js";
 
 interface MainOptions {
   task: string;
@@ -82,12 +82,7 @@ async function runMainJob(opts: MainOptions): Promise<number> {
   log.info(
     `recorded ${demos.transitions.length} demonstration transitions (${demos.successes}/${opts.demos} expert successes)`,
   );
-  // What differs between tasks (the model, the observation's length, settings tuned for the task), from the
-  // file `ros2 launch process_reward sim.launch.py task:=…` loads too (launch.test.ts checks it against the sim).
-  const taskFile = packagePath("config", "tasks", `${task}.yaml`);
-  const taskText = await readFile(taskFile, "utf8");
-  const taskReward = parametersFromYaml(taskText, taskFile, "reward");
-  const taskPolicy = parametersFromYaml(taskText, taskFile, "policy");
+  const { reward: taskReward, policy: taskPolicy } = await readTaskSettings(task);
   log.info(
     `policy settings from config/tasks/${task}.yaml: ${Object.entries(taskPolicy)
       .map(([k, v]) => `${k} ${String(v)}`)

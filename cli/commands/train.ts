@@ -4,6 +4,7 @@ import { packagePath } from "../../lib/paths.js";
 import { trainHopModel, trainOnBags } from "../../models/train/pipeline.js";
 import { TASK_NAMES, type TaskName } from "../../sim/tasks/index.js";
 import { summarize } from "./eval.js";
+import { wholeNumber } from "../options.js";
 
 interface TrainCliOptions {
   tasks: string;
@@ -24,13 +25,6 @@ interface TrainCliOptions {
   bags?: string;
   cameras?: string;
 }
-
-const int = (name: string, value: string, min: number): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new Error(`--${name} must be a whole number ≥ ${min}, got '${value}'`);
-  return n;
-};
 
 export function addTrainCommand(program: Command): void {
   program
@@ -72,17 +66,18 @@ export function addTrainCommand(program: Command): void {
           const dirs = await trainOnBags({
             bags,
             out: opts.out,
-            size: int("size", opts.size, 16),
-            stride: cmd.getOptionValueSource("stride") === "default" ? 1 : int("stride", opts.stride, 1),
-            steps: int("steps", opts.steps, 1),
-            trainSeed: int("train-seed", opts.trainSeed, 0),
+            size: wholeNumber("size", opts.size, 16),
+            stride:
+              cmd.getOptionValueSource("stride") === "default" ? 1 : wholeNumber("stride", opts.stride, 1),
+            steps: wholeNumber("steps", opts.steps, 1),
+            trainSeed: wholeNumber("train-seed", opts.trainSeed, 0),
             cameras: opts.cameras
               ?.split(",")
               .map((t) => t.trim())
               .filter(Boolean),
             data: opts.data,
             python: opts.python,
-            threads: int("threads", opts.threads, 1),
+            threads: wholeNumber("threads", opts.threads, 1),
             log,
           });
           process.stdout.write(`wrote ${dirs.join(", ")}\n`);
@@ -95,18 +90,18 @@ export function addTrainCommand(program: Command): void {
         }
         const reports = await trainHopModel({
           tasks: tasks as TaskName[],
-          episodes: int("episodes", opts.episodes, 2),
-          firstSeed: int("seed", opts.seed, 0),
-          evalEpisodes: int("eval-episodes", opts.evalEpisodes, 0),
-          evalSeed: int("eval-seed", opts.evalSeed, 0),
-          size: int("size", opts.size, 16),
-          stride: int("stride", opts.stride, 1),
-          steps: int("steps", opts.steps, 1),
-          trainSeed: int("train-seed", opts.trainSeed, 0),
+          episodes: wholeNumber("episodes", opts.episodes, 2),
+          firstSeed: wholeNumber("seed", opts.seed, 0),
+          evalEpisodes: wholeNumber("eval-episodes", opts.evalEpisodes, 0),
+          evalSeed: wholeNumber("eval-seed", opts.evalSeed, 0),
+          size: wholeNumber("size", opts.size, 16),
+          stride: wholeNumber("stride", opts.stride, 1),
+          steps: wholeNumber("steps", opts.steps, 1),
+          trainSeed: wholeNumber("train-seed", opts.trainSeed, 0),
           out: opts.out,
           data: opts.data,
           python: opts.python,
-          threads: int("threads", opts.threads, 1),
+          threads: wholeNumber("threads", opts.threads, 1),
           log,
           reuseData: opts.reuseData,
           reuseFit: opts.reuseFit,
