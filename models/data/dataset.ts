@@ -178,6 +178,16 @@ export async function writeDataset(
   provenance?: unknown,
 ): Promise<{ frames: number; episodes: number }> {
   const writer = await DatasetWriter.create(options);
+  await addRecordings(writer, sources, options);
+  return writer.finish(provenance ?? sources.map(({ path, ...rest }) => ({ file: basename(path), ...rest })));
+}
+
+/** Adds the episodes of sim recordings (MCAP) to a dataset being written, as `writeDataset` does. */
+export async function addRecordings(
+  writer: DatasetWriter,
+  sources: readonly RecordingSource[],
+  options: Omit<DatasetOptions, "out">,
+): Promise<void> {
   for (const source of sources) {
     let index = 0;
     for await (const ep of readRecording(source.path, options.views)) {
@@ -209,7 +219,6 @@ export async function writeDataset(
       index++;
     }
   }
-  return writer.finish(provenance ?? sources.map(({ path, ...rest }) => ({ file: basename(path), ...rest })));
 }
 
 function checkTask(source: RecordingSource, ep: RecordedEpisode): void {

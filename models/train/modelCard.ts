@@ -38,6 +38,43 @@ function evalSource(source: EvalOutput["source"]): string {
     : JSON.stringify(source);
 }
 
+interface FineTuning {
+  readonly sim_plan: { first_seed: number; episodes: number; frames: number };
+  readonly learner_rollouts: {
+    learner_seeds: number[];
+    rollouts_per_learner: number;
+    demos: number;
+    max_steps: number;
+    actor_weight_decay: number;
+    episodes: number;
+    successes: number;
+    frames: number;
+  };
+  readonly steps: number;
+  readonly lr: number;
+}
+
+function fineTuningSection(
+  training: { adapted_from: { model: string; sha256: string }; seconds: { data: number; train: number } },
+  f: FineTuning,
+): string {
+  const r = f.learner_rollouts;
+  const seeds = r.learner_seeds;
+  return `
+## Fine-tuned on the learner's rollouts (\`process-reward adapt-to-learner\`: ${training.seconds.data} s data + ${training.seconds.train} s training)
+- Started from \`${training.adapted_from.model}\` (manifest sha256 ${training.adapted_from.sha256.slice(0, 12)}), trained as above;
+  ${f.steps} steps at learning rate ${f.lr}, all weights.
+- Data: this task's sim plan again (seeds ${f.sim_plan.first_seed}–${f.sim_plan.first_seed + f.sim_plan.episodes - 1}, ${f.sim_plan.frames} frames) and
+  ${r.episodes} episodes (${r.successes} successful, ${r.frames} frames) of the experiment's own learners: ${seeds.length} learners
+  (seeds ${seeds.join(", ")}), each cloned from ${r.demos} noisy demos and trained for ${r.rollouts_per_learner} exploring rollouts of at most
+  ${r.max_steps} steps under the ground-truth potential (actor weight decay ${r.actor_weight_decay}); their demos and failed demo attempts
+  are kept too. Frames rendered at the model's size and compressed as the recordings are.
+- Why: a learned policy fails in ways the scripted failures do not (a push that slides off the block's side
+  and leaves it short of the goal, the gripper out of pose), and on those states the model's Φ strayed far
+  from the truth; these are the states the experiment's learner explores.
+`;
+}
+
 /**
  * Writes the model card (README.md) and the manifest's `metrics` from a held-out evaluation, then re-hashes
  * the folder. Figures are the evaluation's, as measured; the targets are stated beside them, not tuned to.
@@ -75,7 +112,9 @@ export async function writeModelCard(dir: string, report: EvalOutput): Promise<v
     ),
     targets: TARGETS,
   };
-  const tr = manifest.training;
+  // A fine-tuned model (models/train/learnerAdapt.ts) keeps the training it started from as `base`.
+  const tr = manifest.training.base ?? manifest.training;
+  const fine = manifest.training.fine_tuning as FineTuning | undefined;
   const cameras: string = tr.recordings?.sim?.cameras ?? "format not recorded";
   const size: number = manifest.image.width;
   // Four stride-2 convolutions with padding 1 halve the side four times, rounding up.
@@ -116,7 +155,7 @@ Follows the reward node's model contract (\`lib/reward/manifest.ts\`); every fil
   ±10% per channel. View dropout: each view dropped with p = 0.1 and exactly one view dropped on 30% of pairs.
 - Goal reference images (\`goals/\`): last frame of a successful training episode
   (seed ${manifest.tasks[task].goal_source.seed}, ${manifest.tasks[task].goal_source.policy}).
-
+${fine ? fineTuningSection(manifest.training, fine) : ""}
 ## What was traded for the CPU budget
 - ${manifest.image.width}×${manifest.image.height} images, a ${(encoderParameters(side, embed) / 1e6).toFixed(2)} M-parameter encoder, ${tr.steps} optimisation
   steps, frames subsampled by ${manifest.frame_stride}. The cameras are rendered and compressed at the model's size:
