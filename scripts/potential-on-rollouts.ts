@@ -6,6 +6,7 @@
 // was near 0.2 (docs/experiments/README.md). Usage below (--help prints it).
 import { parseArgs } from "node:util";
 import { spearman } from "../lib/math/spearman.js";
+import { FUSION_MODES, type FusionMode } from "../lib/reward/fusion.js";
 import { cloneAndTrain, type RunConfig } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { createModelPotential } from "../lib/rl/modelPotential.js";
@@ -15,11 +16,12 @@ import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
 const USAGE = `usage: xvfb-run -a npx tsx scripts/potential-on-rollouts.ts [--task push] [--model models/hop_<task>]
-    [--seed 101] [--rollouts 30] [--demos 5] [--actor-weight-decay 3] [--max-steps 100]
+    [--fusion fused] [--seed 101] [--rollouts 30] [--demos 5] [--actor-weight-decay 3] [--max-steps 100]
 `;
 const OPTIONS = {
   task: { type: "string", default: "push" },
   model: { type: "string" },
+  fusion: { type: "string", default: "fused" },
   seed: { type: "string", default: "101" },
   rollouts: { type: "string", default: "30" },
   demos: { type: "string", default: "5" },
@@ -49,6 +51,11 @@ const number = (name: keyof typeof OPTIONS, min: number): number => {
     usageError(`--${name} must be a number ≥ ${min}, got '${values[name]}'`);
   return n;
 };
+function fusionMode(name: string): FusionMode {
+  if (!(FUSION_MODES as readonly string[]).includes(name))
+    usageError(`--fusion must be one of ${FUSION_MODES.join(", ")}, got '${name}'`);
+  return name as FusionMode;
+}
 const task = values.task;
 const seed = number("seed", 0);
 const maxSteps = number("max-steps", 2);
@@ -62,7 +69,7 @@ const env = await createPolicyEnv(task, seed, { maxSteps });
 const model = await createModelPotential({
   model: values.model ?? `models/hop_${task}`,
   task,
-  fusion: "fused",
+  fusion: fusionMode(values.fusion),
   threads: 1,
 });
 const traces: Trace[] = [];
@@ -149,7 +156,7 @@ const rollouts = traces.slice(demoEpisodes);
 // An episode's last state is a success exactly when its true progress is 1 (the sim's stage-aware truth).
 const succeeded = (t: Trace): boolean => t.truth.at(-1)! >= 1;
 process.stdout.write(
-  `model ${model.name}, task ${task}, learner seed ${seed}, ${run.rollouts} rollouts from ${run.demos} demos\n` +
+  `model ${model.name}, fusion ${values.fusion}, task ${task}, learner seed ${seed}, ${run.rollouts} rollouts from ${run.demos} demos\n` +
     [
       summary("demo attempts", traces.slice(0, demoEpisodes)),
       summary("training rollouts", rollouts),

@@ -69,9 +69,9 @@ function fineTuningSection(
   (seeds ${seeds.join(", ")}), each cloned from ${r.demos} noisy demos and trained for ${r.rollouts_per_learner} exploring rollouts of at most
   ${r.max_steps} steps under the ground-truth potential (actor weight decay ${r.actor_weight_decay}); their demos and failed demo attempts
   are kept too. Frames rendered at the model's size and compressed as the recordings are.
-- Why: a learned policy fails in ways the scripted failures do not (a push that slides off the block's side
-  and leaves it short of the goal, the gripper out of pose), and on those states the model's Φ strayed far
-  from the truth; these are the states the experiment's learner explores.
+- Why: a learned policy visits states that the scripted experts and their scripted failures do not, and there
+  the base model's Φ strayed from the truth (\`scripts/potential-on-rollouts.ts\`); these are the states the
+  experiment's learner explores and is rewarded on.
 `;
 }
 
