@@ -8,7 +8,7 @@
 // cube, and that after training they still stop there with a zero action (docs/experiments/README.md).
 // Rendering is not needed; usage below (--help prints it).
 import { parseArgs } from "node:util";
-import { cloneAndTrain, EVAL_SEED_BASE, type RunConfig } from "../lib/rl/experiment/runner.js";
+import { cloneAndTrain, EVAL_SEED_BASE, trainingOnlyRun } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner, type LearnerConfig } from "../lib/rl/learner.js";
 import { oraclePotential } from "../lib/rl/rewards.js";
 import { ACTION_DIM, denormalizeAction, executedAction, normalizeAction } from "../lib/rl/spaces.js";
@@ -85,20 +85,15 @@ const learner: LearnerConfig = {
   explorationNoise: rollouts > 0 ? DEFAULT_LEARNER.explorationNoise : 0,
   bcSteps: whole("bc-steps")[0]!,
 };
-const run: RunConfig = {
+const run = trainingOnlyRun({
   task: values.task,
   condition,
   seed,
   rollouts,
-  evalEvery: 1,
-  evalEpisodes: 0,
   demos: whole("demos")[0]!,
-  demoNoise: 0.005,
-  successDelta: 0.05,
   maxSteps,
-  selfImitation: true,
   learner,
-};
+});
 const potential = condition === "pbrs_oracle" ? oraclePotential : undefined;
 // The experiment's own demo collection (seeds, noise, success filter) and training loop.
 const policy = new Learner(learner, seed);

@@ -12,7 +12,7 @@
 // with a progress weight the slope progress guidance follows (the learner's own Φ̂ through its own dynamics
 // model), and a state-only model of Φ fitted here through the linear dynamics.
 import { parseArgs } from "node:util";
-import { cloneAndTrain, type RunConfig, runEpisode, training } from "../lib/rl/experiment/runner.js";
+import { cloneAndTrain, runEpisode, training, trainingOnlyRun } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { oraclePotential, parseConditions } from "../lib/rl/rewards.js";
 import { ACTION_DIM, normalizeAction } from "../lib/rl/spaces.js";
@@ -40,18 +40,13 @@ if (!condition || condition === "pbrs") throw new Error("--condition: one of spa
 const seed = Number(values.seed);
 const maxSteps = 100;
 const env = await createPolicyEnv(values.task, seed, { maxSteps });
-const run: RunConfig = {
+const run = trainingOnlyRun({
   task: values.task,
   condition,
   seed,
   rollouts: Number(values.rollouts),
-  evalEvery: 1,
-  evalEpisodes: 0,
   demos: 10,
-  demoNoise: 0.005,
-  successDelta: 0.05,
   maxSteps,
-  selfImitation: true,
   learner: {
     ...DEFAULT_LEARNER,
     td3: {
@@ -67,7 +62,7 @@ const run: RunConfig = {
     // The full-size experiment's cloning (docs/experiments/README.md).
     bcSteps: 2000,
   },
-};
+});
 const { gamma } = run.learner.td3;
 const potential = condition === "sparse" ? undefined : oraclePotential;
 const learner = new Learner(run.learner, seed);

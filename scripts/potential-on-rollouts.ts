@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { spearman } from "../lib/math/spearman.js";
 import { FUSION_MODES, type FusionMode } from "../lib/reward/fusion.js";
-import { cloneAndTrain, type RunConfig } from "../lib/rl/experiment/runner.js";
+import { cloneAndTrain, trainingOnlyRun } from "../lib/rl/experiment/runner.js";
 import { DEFAULT_LEARNER, Learner } from "../lib/rl/learner.js";
 import { createModelPotential } from "../lib/rl/modelPotential.js";
 import type { PotentialInput, PotentialSource } from "../lib/rl/rewards.js";
@@ -90,18 +90,13 @@ const potential: PotentialSource = {
   potential: async (input) => logged(await model.potential(input), input),
 };
 await env.prepareFrames?.(model.frames);
-const run: RunConfig = {
+const run = trainingOnlyRun({
   task,
   condition: "pbrs",
   seed,
   rollouts: number("rollouts", 1),
-  evalEvery: number("rollouts", 1),
-  evalEpisodes: 0,
   demos: number("demos", 1),
-  demoNoise: 0.005,
-  successDelta: 0.05,
   maxSteps,
-  selfImitation: true,
   learner: {
     ...DEFAULT_LEARNER,
     td3: {
@@ -111,7 +106,7 @@ const run: RunConfig = {
       actorWeightDecay: number("actor-weight-decay", 0),
     },
   },
-};
+});
 const learner = new Learner(run.learner, seed);
 let demoEpisodes = 0;
 await cloneAndTrain(env, potential, run, learner, { cloned: () => void (demoEpisodes = traces.length) });

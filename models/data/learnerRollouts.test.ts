@@ -29,7 +29,6 @@ test("learner rollouts become dataset episodes: demos then exploring rollouts, e
       seeds: [7],
       rollouts: 2,
       demos: 1,
-      demoNoise: 0.005,
       maxSteps,
       learner,
       size,

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { cloneAndTrain, type RunConfig } from "../../lib/rl/experiment/runner.js";
+import { cloneAndTrain, trainingOnlyRun } from "../../lib/rl/experiment/runner.js";
 import { Learner, type LearnerConfig } from "../../lib/rl/learner.js";
 import type { PotentialInput, PotentialSource } from "../../lib/rl/rewards.js";
 import { createPolicyEnv } from "../../sim/policyEnv.js";
@@ -15,7 +15,6 @@ export interface LearnerRolloutOptions {
   /** Training rollouts per learner (the demonstrations and failed demo attempts are kept too). */
   readonly rollouts: number;
   readonly demos: number;
-  readonly demoNoise: number;
   readonly maxSteps: number;
   /** td3.observationDim is taken from the environment. */
   readonly learner: LearnerConfig;
@@ -89,20 +88,15 @@ export async function addLearnerRollouts(
       potential: record,
     };
     await env.prepareFrames?.(frames);
-    const config: RunConfig = {
+    const config = trainingOnlyRun({
       task: o.task,
       condition: "pbrs_oracle",
       seed,
       rollouts: o.rollouts,
-      evalEvery: o.rollouts,
-      evalEpisodes: 0,
       demos: o.demos,
-      demoNoise: o.demoNoise,
-      successDelta: 0.05,
       maxSteps: o.maxSteps,
-      selfImitation: true,
       learner: { ...o.learner, td3: { ...o.learner.td3, observationDim: env.observationNames.length } },
-    };
+    });
     const learner = new Learner(config.learner, seed);
     try {
       await cloneAndTrain(env, potential, config, learner, { cloned: () => void (phase = "rollout") });

@@ -39,9 +39,6 @@ export interface LearnerAdaptOptions {
   readonly log: Logger;
 }
 
-/** The noise of the experiment's demonstrations (its `--demo-noise` default). */
-const DEMO_NOISE = 0.005;
-
 /**
  * Fine-tunes a trained hop model for its task on the task's sim training plan together with the
  * experiment's own learners' rollouts (models/data/learnerRollouts.ts), then evaluates it held out and
@@ -84,7 +81,6 @@ export async function adaptToLearner(o: LearnerAdaptOptions): Promise<EvalOutput
     seeds: o.learnerSeeds,
     rollouts: o.rollouts,
     demos: o.demos,
-    demoNoise: DEMO_NOISE,
     maxSteps: o.maxSteps,
     learner: o.learner,
     size,

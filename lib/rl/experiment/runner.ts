@@ -127,6 +127,27 @@ export async function runCondition(
   }
 }
 
+/** The experiment's sim demo noise (its `--demo-noise` default there) and success δ. */
+export const SIM_DEMO_NOISE = 0.005;
+export const SUCCESS_DELTA = 0.05;
+
+/**
+ * A run that clones and trains as the experiment's run of `seed` does, with self-imitation and without
+ * evaluation: for the tools that replay its learning (scripts/, models/data/learnerRollouts.ts).
+ */
+export function trainingOnlyRun(
+  o: Pick<RunConfig, "task" | "condition" | "seed" | "rollouts" | "demos" | "maxSteps" | "learner">,
+): RunConfig {
+  return {
+    ...o,
+    evalEvery: Math.max(1, o.rollouts),
+    evalEpisodes: 0,
+    demoNoise: SIM_DEMO_NOISE,
+    successDelta: SUCCESS_DELTA,
+    selfImitation: true,
+  };
+}
+
 /** What cloning and training did, apart from the learner itself. */
 export interface TrainingSummary {
   readonly demoTransitions: number;
