@@ -16,12 +16,13 @@ import { DEFAULT_TD3 } from "../lib/rl/td3.js";
 import { createPolicyEnv } from "../sim/policyEnv.js";
 
 const USAGE = `usage: xvfb-run -a npx tsx scripts/potential-on-rollouts.ts [--task push] [--model models/hop_<task>]
-    [--fusion fused] [--seed 101] [--rollouts 30] [--demos 5] [--actor-weight-decay 3] [--max-steps 100]
+    [--fusion fused] [--score-every 1] [--seed 101] [--rollouts 30] [--demos 5] [--actor-weight-decay 3] [--max-steps 100]
 `;
 const OPTIONS = {
   task: { type: "string", default: "push" },
   model: { type: "string" },
   fusion: { type: "string", default: "fused" },
+  "score-every": { type: "string", default: "1" },
   seed: { type: "string", default: "101" },
   rollouts: { type: "string", default: "30" },
   demos: { type: "string", default: "5" },
@@ -73,6 +74,8 @@ const model = await createModelPotential({
   threads: 1,
 });
 const traces: Trace[] = [];
+const scoreEvery = number("score-every", 1);
+let held = 0;
 const logged = (phi: number, input: PotentialInput): number => {
   const t = traces.at(-1)!;
   t.phi.push(phi);
@@ -85,9 +88,12 @@ const potential: PotentialSource = {
   frames: model.frames,
   startEpisode: async (input) => {
     traces.push({ phi: [], truth: [], stage: [] });
-    return logged(await model.startEpisode(input), input);
+    return logged((held = await model.startEpisode(input)), input);
   },
-  potential: async (input) => logged(await model.potential(input), input),
+  // --score-every 2 scores every 2nd state (a reward node running at half the camera rate) and holds Φ
+  // between: the hop models were trained on frames at least their frame_stride apart.
+  potential: async (input) =>
+    logged(input.step % scoreEvery === 0 ? (held = await model.potential(input)) : held, input),
 };
 await env.prepareFrames?.(model.frames);
 const run = trainingOnlyRun({
@@ -151,7 +157,7 @@ const rollouts = traces.slice(demoEpisodes);
 // An episode's last state is a success exactly when its true progress is 1 (the sim's stage-aware truth).
 const succeeded = (t: Trace): boolean => t.truth.at(-1)! >= 1;
 process.stdout.write(
-  `model ${model.name}, fusion ${values.fusion}, task ${task}, learner seed ${seed}, ${run.rollouts} rollouts from ${run.demos} demos\n` +
+  `model ${model.name}, fusion ${values.fusion}, scored every ${scoreEvery} step(s), task ${task}, learner seed ${seed}, ${run.rollouts} rollouts from ${run.demos} demos\n` +
     [
       summary("demo attempts", traces.slice(0, demoEpisodes)),
       summary("training rollouts", rollouts),
