@@ -20,6 +20,7 @@ interface AdaptToLearnerCliOptions {
   maxSteps: string;
   planEpisodes: string;
   planSeed: string;
+  stride?: string;
   steps: string;
   lr: string;
   evalEpisodes: string;
@@ -47,6 +48,7 @@ export function addAdaptToLearnerCommand(program: Command): void {
     .option("--max-steps <n>", "episode time limit of the rollouts (the experiment's)", "100")
     .option("--plan-episodes <n>", "episodes of the task's sim training plan recorded beside them", "100")
     .option("--plan-seed <n>", "first seed of that plan (the model's own training seeds)", "1000")
+    .option("--stride <n>", "keep every n-th control step (default: the model's frame_stride)")
     .option("--steps <n>", "fine-tuning steps", "1500")
     .option("--lr <x>", "fine-tuning learning rate", "5e-4")
     .option("--eval-episodes <n>", "held-out sim episodes for the model card", "100")
@@ -86,6 +88,7 @@ export function addAdaptToLearnerCommand(program: Command): void {
             ...DEFAULT_LEARNER,
             td3: { ...DEFAULT_TD3, observationDim: 0, actionDim: ACTION_DIM, actorWeightDecay },
           },
+          ...(opts.stride === undefined ? {} : { stride: wholeNumber("stride", opts.stride, 1) }),
           steps: wholeNumber("steps", opts.steps, 1),
           lr,
           evalEpisodes: wholeNumber("eval-episodes", opts.evalEpisodes, 1),

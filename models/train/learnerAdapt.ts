@@ -29,6 +29,8 @@ export interface LearnerAdaptOptions {
   readonly demos: number;
   readonly maxSteps: number;
   readonly learner: LearnerConfig;
+  /** Keep every n-th step of the recordings and rollouts; the model's frame_stride when absent. */
+  readonly stride?: number;
   readonly steps: number;
   readonly lr: number;
   readonly evalEpisodes: number;
@@ -60,7 +62,7 @@ export async function adaptToLearner(o: LearnerAdaptOptions): Promise<EvalOutput
       `evaluation seeds from ${o.evalSeed} overlap the plan's seeds ${o.planFirstSeed}…${planEnd - 1}`,
     );
   const size = m.image.width;
-  const stride = source.frame_stride;
+  const stride = o.stride ?? source.frame_stride;
   const started = Date.now();
 
   await rm(o.data, { recursive: true, force: true });
