@@ -5,7 +5,7 @@ import type { PotentialInput, PotentialSource } from "../../lib/rl/rewards.js";
 import { createPolicyEnv } from "../../sim/policyEnv.js";
 import { taskByName, type TaskName } from "../../sim/tasks/index.js";
 import { VIEW_NAMES } from "../../sim/world/spec.js";
-import type { DatasetStep, DatasetWriter } from "./dataset.js";
+import { toRgb8, type DatasetStep, type DatasetWriter } from "./dataset.js";
 import { TRAINING_JPEG } from "./simRecordings.js";
 
 export interface LearnerRolloutOptions {
@@ -44,25 +44,25 @@ export async function addLearnerRollouts(
     const env = await createPolicyEnv(o.task, seed, { maxSteps: o.maxSteps });
     let phase: "demo" | "rollout" = "demo";
     let index = 0;
-    let kept: { step: number; truth: DatasetStep; keep: boolean }[] = [];
+    let kept: { step: number; truth: DatasetStep }[] = [];
     const run = { episodes: 0, successes: 0 };
     // The ground-truth potential, asked for every state's frames: it shapes the learner's rewards (pbrs_oracle)
-    // and hands each state to the dataset.
+    // and hands every stride-th state and the last (known when it comes: terminal or truncated) to the dataset.
     const record = async (input: PotentialInput): Promise<number> => {
       const gt = input.groundTruth;
       if (!gt || !input.frames)
         throw new Error(`${o.task} seed ${seed}: a learner rollout needs ground truth and frames`);
       if (input.step === 0) kept = [];
-      const views = await Promise.all(VIEW_NAMES.map((v) => cameraAsRecorded(input, v, o.size)));
       const last = gt.terminal || gt.truncated;
-      kept.push({
-        step: input.step,
-        truth: { stage: gt.stage, stageProgress: gt.stageProgress, progress: gt.progress, views },
-        keep: input.step % o.stride === 0 || last,
-      });
+      if (input.step % o.stride === 0 || last) {
+        const views = await Promise.all(VIEW_NAMES.map((v) => cameraAsRecorded(input, v, o.size)));
+        kept.push({
+          step: input.step,
+          truth: { stage: gt.stage, stageProgress: gt.stageProgress, progress: gt.progress, views },
+        });
+      }
       if (last) {
-        const steps = kept.filter((k) => k.keep);
-        if (steps.length >= 2) {
+        if (kept.length >= 2) {
           await writer.addEpisode(
             {
               task: o.task,
@@ -71,8 +71,8 @@ export async function addLearnerRollouts(
               seed: seed * 1_000_000 + index,
               success: gt.success,
             },
-            steps.map((k) => k.truth),
-            steps.map((k) => k.step),
+            kept.map((k) => k.truth),
+            kept.map((k) => k.step),
           );
           run.episodes++;
           if (gt.success) run.successes++;
@@ -111,15 +111,22 @@ export async function addLearnerRollouts(
   return { episodes, successes };
 }
 
-/** A rendered rgb8 view as the sim's recordings store it (TRAINING_JPEG), decoded again at the dataset size. */
+/**
+ * A rendered rgb8 view as the sim's recordings store it: compressed with TRAINING_JPEG, then decoded by the
+ * same `toRgb8` that reads the recordings into the dataset.
+ */
 async function cameraAsRecorded(input: PotentialInput, view: string, size: number): Promise<Uint8Array> {
   const frame = input.frames!.find((f) => f.view === view);
   if (!frame) throw new Error(`step ${input.step}: no '${view}' frame was rendered`);
   const raw = { width: frame.width, height: frame.height, channels: 3 as const };
   const jpeg = await sharp(frame.data, { raw }).jpeg(TRAINING_JPEG).toBuffer();
-  const { data } = await sharp(jpeg)
-    .resize(size, size, { fit: "fill" })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return data;
+  const header = { stamp: { sec: 0, nanosec: 0 }, frame_id: view };
+  return toRgb8(
+    `learner rollout ${view} camera`,
+    {
+      kind: "CompressedImage",
+      message: { header, format: "jpeg", data: jpeg },
+    },
+    size,
+  );
 }
