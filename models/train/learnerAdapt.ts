@@ -12,10 +12,9 @@ import { addRecordings, DatasetWriter } from "../data/dataset.js";
 import { addLearnerRollouts } from "../data/learnerRollouts.js";
 import { episodePlan } from "../data/simEpisodes.js";
 import { recordPlan } from "../data/simRecordings.js";
-import { runEval, type EvalOutput } from "../eval/run.js";
-import { simEvalEpisodes } from "../eval/sources.js";
-import { writeModelCard } from "./modelCard.js";
-import { runPython } from "./pipeline.js";
+import type { EvalOutput } from "../eval/run.js";
+import type { FineTuning } from "./modelCard.js";
+import { checkSeedsApart, evaluateIntoCard, runPython } from "./pipeline.js";
 
 export interface LearnerAdaptOptions {
   /** The trained model folder to start from (its checkpoint.pt). */
@@ -52,17 +51,11 @@ export async function adaptToLearner(o: LearnerAdaptOptions): Promise<EvalOutput
   const task = m.default_task as TaskName;
   const checkpoint = join(o.model, "checkpoint.pt");
   if (!existsSync(checkpoint)) throw new Error(`model ${o.model}: no checkpoint.pt to fine-tune from`);
-  const source = JSON.parse(await readFile(join(o.model, "manifest.json"), "utf8")) as {
-    frame_stride: number;
-    training: Record<string, unknown>;
-  };
-  const planEnd = o.planFirstSeed + o.planEpisodes;
-  if (o.evalSeed < planEnd && o.evalSeed + o.evalEpisodes > o.planFirstSeed)
-    throw new Error(
-      `evaluation seeds from ${o.evalSeed} overlap the plan's seeds ${o.planFirstSeed}…${planEnd - 1}`,
-    );
+  // frame_stride is outside the reward node's contract (lib/reward/manifest.ts), so it is read raw, as adapt does.
+  const raw = JSON.parse(await readFile(join(o.model, "manifest.json"), "utf8")) as { frame_stride: number };
+  checkSeedsApart({ ...o, firstSeed: o.planFirstSeed, episodes: o.planEpisodes });
   const size = m.image.width;
-  const stride = o.stride ?? source.frame_stride;
+  const stride = o.stride ?? raw.frame_stride;
   const started = Date.now();
 
   await rm(o.data, { recursive: true, force: true });
@@ -89,7 +82,7 @@ export async function adaptToLearner(o: LearnerAdaptOptions): Promise<EvalOutput
     stride,
     onRun: (seed, r) => o.log.info(`learner seed ${seed}: ${r.episodes} episodes, ${r.successes} successful`),
   });
-  const provenance = {
+  const provenance: Omit<FineTuning, "steps" | "lr"> = {
     sim_plan: { task, first_seed: o.planFirstSeed, episodes: o.planEpisodes, frames: planFrames },
     learner_rollouts: {
       learner_seeds: o.learnerSeeds,
@@ -114,22 +107,12 @@ export async function adaptToLearner(o: LearnerAdaptOptions): Promise<EvalOutput
   ]);
   await sealModel(o.out, (manifest) => {
     const training = manifest.training as Record<string, unknown>;
-    training.base = source.training;
+    training.base = m.training;
     training.adapted_from = { model: m.name, sha256 };
     training.fine_tuning = { ...provenance, steps: o.steps, lr: o.lr };
     training.seconds = { data: dataSeconds, train: Math.round((Date.now() - trainStart) / 1000) };
     manifest.description = `'${m.name}' fine-tuned on its task's sim plan and the experiment's learner rollouts (README.md is the model card).`;
   });
-  const report = await runEval({
-    model: o.out,
-    fusion: "fused",
-    json: join(o.out, "eval", "report.json"),
-    plots: join(o.out, "eval"),
-    threads: o.threads,
-    log: o.log,
-    source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
-    episodes: (model) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, model),
-  });
-  await writeModelCard(o.out, report);
+  const report = await evaluateIntoCard(o.out, task, o);
   return report;
 }

@@ -38,10 +38,11 @@ function evalSource(source: EvalOutput["source"]): string {
     : JSON.stringify(source);
 }
 
-interface FineTuning {
-  readonly sim_plan: { first_seed: number; episodes: number; frames: number };
+/** What models/train/learnerAdapt.ts records in manifest.training.fine_tuning. */
+export interface FineTuning {
+  readonly sim_plan: { task: string; first_seed: number; episodes: number; frames: number };
   readonly learner_rollouts: {
-    learner_seeds: number[];
+    learner_seeds: readonly number[];
     rollouts_per_learner: number;
     demos: number;
     max_steps: number;

@@ -39,12 +39,8 @@ export interface TrainOptions {
 
 /** Sim recordings (MCAP) → dataset → PyTorch training + ONNX export → held-out evaluation → model card + hashes. */
 export async function trainHopModel(o: TrainOptions): Promise<Record<string, EvalOutput>> {
+  checkSeedsApart(o);
   const trainEnd = o.firstSeed + o.episodes;
-  if (o.evalEpisodes > 0 && o.evalSeed < trainEnd && o.evalSeed + o.evalEpisodes > o.firstSeed) {
-    throw new Error(
-      `evaluation seeds ${o.evalSeed}…${o.evalSeed + o.evalEpisodes - 1} overlap the training seeds ${o.firstSeed}…${trainEnd - 1}`,
-    );
-  }
   const started = Date.now();
   if (!o.reuseData) await generate(o);
   const dataSeconds = (Date.now() - started) / 1000;
@@ -70,20 +66,41 @@ export async function trainHopModel(o: TrainOptions): Promise<Record<string, Eva
       };
     });
     if (o.evalEpisodes === 0) continue;
-    const report = await runEval({
-      model: dir,
-      fusion: "fused",
-      json: join(dir, "eval", "report.json"),
-      plots: join(dir, "eval"),
-      threads: o.threads,
-      log: o.log,
-      source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
-      episodes: (m) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, m),
-    });
-    reports[task] = report;
-    await writeModelCard(dir, report);
+    reports[task] = await evaluateIntoCard(dir, task, o);
   }
   return reports;
+}
+
+type HeldOut = Pick<TrainOptions, "evalSeed" | "evalEpisodes" | "firstSeed" | "episodes">;
+
+/** Refuses held-out evaluation seeds that overlap the sim seeds a model was trained on. */
+export function checkSeedsApart(o: HeldOut): void {
+  const trainEnd = o.firstSeed + o.episodes;
+  if (o.evalEpisodes > 0 && o.evalSeed < trainEnd && o.evalSeed + o.evalEpisodes > o.firstSeed) {
+    throw new Error(
+      `evaluation seeds ${o.evalSeed}…${o.evalSeed + o.evalEpisodes - 1} overlap the training seeds ${o.firstSeed}…${trainEnd - 1}`,
+    );
+  }
+}
+
+/** Held-out sim evaluation of a model folder (fusion `fused`) → eval/, model card, manifest metrics, hashes. */
+export async function evaluateIntoCard(
+  dir: string,
+  task: TaskName,
+  o: Pick<TrainOptions, "evalSeed" | "evalEpisodes" | "threads" | "log">,
+): Promise<EvalOutput> {
+  const report = await runEval({
+    model: dir,
+    fusion: "fused",
+    json: join(dir, "eval", "report.json"),
+    plots: join(dir, "eval"),
+    threads: o.threads,
+    log: o.log,
+    source: { sim: { task, episodes: o.evalEpisodes, first_seed: o.evalSeed } },
+    episodes: (m) => simEvalEpisodes(task, o.evalSeed, o.evalEpisodes, m),
+  });
+  await writeModelCard(dir, report);
+  return report;
 }
 
 async function generate(o: TrainOptions): Promise<void> {
